@@ -1,0 +1,51 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+
+.PHONY: run test lint bench clean system-deps
+
+# Debian libraries Qt's xcb/offscreen plugins need; installed only if Qt cannot load without them.
+QT_DEBS := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libglib2.0-0 libdbus-1-3 \
+           libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 \
+           libxcb-render-util0 libxcb-image0 libx11-xcb1 libxrender1 libxi6 libsm6 libice6 fonts-dejavu-core
+
+$(VENV)/bin/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install -q -e .
+	@touch $@
+
+$(TEST_STAMP): pyproject.toml plugins/bcigui-example/pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install -q -e ".[test]"
+	$(BIN)/pip install -q -e plugins/bcigui-example
+	@touch $(STAMP) $@
+
+system-deps: | $(VENV)/bin/python
+	@QT_QPA_PLATFORM=offscreen $(BIN)/python -c "from PySide6 import QtWidgets; QtWidgets.QApplication([])" >/dev/null 2>&1 \
+	  || { echo "Installing Debian libraries Qt needs..."; \
+	       (command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && SUDO=sudo; \
+	        $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends $(QT_DEBS) >/dev/null); }
+
+run: $(STAMP) system-deps
+	$(BIN)/bcigui --simulate mi
+
+test: $(TEST_STAMP) system-deps
+	$(BIN)/ruff check bcigui tests benchmarks plugins
+	$(BIN)/lint-imports
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check bcigui tests benchmarks plugins
+	$(BIN)/lint-imports
+
+bench: $(STAMP)
+	for b in benchmarks/bench_*.py; do $(BIN)/python $$b; done
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,3 @@
+"""bcigui: a desktop application for brain-computer-interface experiments."""
+
+__version__ = "0.1.0"

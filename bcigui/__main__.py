@@ -1,0 +1,3 @@
+from bcigui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""One module per ``bcigui`` sub-command (see :mod:`bcigui.cli`)."""

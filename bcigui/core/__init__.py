@@ -1,0 +1,1 @@
+"""Headless core of bcigui. Nothing under this package may import Qt."""

@@ -1,0 +1,188 @@
+"""Load EEG recordings of any supported format into one shape: an MNE Raw plus a list of events.
+
+Supported: FIF (events from annotations, or from a sibling MNE event file ``X-eve.fif`` next to
+``X_raw.fif``), EDF/BDF, GDF, BrainVision (``.vhdr``) and XDF (first EEG stream + marker streams).
+Channel names are standardised (PhysioNet's ``C3..`` becomes ``C3``) and a standard 10-05 montage is
+set on the channels whose labels it knows. Data are in volts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import mne
+import numpy as np
+
+from bcigui.core.data.montage import standard_montage
+
+SUPPORTED = (".fif", ".fif.gz", ".edf", ".bdf", ".gdf", ".vhdr", ".xdf", ".xdfz")
+
+
+@dataclass(frozen=True)
+class Event:
+    """An event: onset in seconds from the start of the recording, duration, description."""
+
+    onset: float
+    duration: float
+    description: str
+
+
+@dataclass
+class Recording:
+    """One continuous recording (EEG channels only) and its events."""
+
+    raw: mne.io.BaseRaw
+    events: list[Event]
+    path: Path
+    run: int = 0
+    gaps: list[tuple[float, float]] = field(default_factory=list)
+
+    @property
+    def sfreq(self) -> float:
+        return float(self.raw.info["sfreq"])
+
+    @property
+    def ch_names(self) -> list[str]:
+        return list(self.raw.ch_names)
+
+    def event_labels(self) -> list[str]:
+        """Distinct event descriptions, in order of first appearance."""
+        return list(dict.fromkeys(e.description for e in self.events))
+
+
+def _suffix(path: Path) -> str:
+    name = path.name.lower()
+    for ext in SUPPORTED:
+        if name.endswith(ext):
+            return ext
+    return path.suffix.lower()
+
+
+
+
+def standardize_names(raw: mne.io.BaseRaw) -> None:
+    """Strip padding dots and restore 10-20 capitalisation (``FCZ.`` -> ``FCz``), in place."""
+    montage_names = {n.lower(): n for n in standard_montage().ch_names}
+    mapping = {}
+    for name in raw.ch_names:
+        clean = re.sub(r"[.\s]+$", "", name).strip(".").strip()
+        clean = re.sub(r"^EEG[\s:-]+", "", clean, flags=re.IGNORECASE)
+        clean = montage_names.get(clean.lower(), clean)
+        if clean and clean != name and clean not in raw.ch_names and clean not in mapping.values():
+            mapping[name] = clean
+    if mapping:
+        raw.rename_channels(mapping)
+
+
+def _set_montage(raw: mne.io.BaseRaw) -> None:
+    montage = standard_montage()
+    if any(ch in montage.ch_names for ch in raw.ch_names):
+        raw.set_montage(montage, on_missing="ignore", match_case=False)
+
+
+def _annotation_rows(raw: mne.io.BaseRaw) -> list[tuple[float, float, str]]:
+    """Annotations as (onset from the first sample in s, duration, description)."""
+    ann = raw.annotations
+    shift = raw.first_time if ann.orig_time is not None else 0.0
+    return [
+        (round(float(o) - shift, 9), float(d), str(desc))
+        for o, d, desc in zip(ann.onset, ann.duration, ann.description, strict=True)
+    ]
+
+
+def _events_from_annotations(raw: mne.io.BaseRaw) -> list[Event]:
+    return [
+        Event(o, d, desc.removeprefix("Comment/"))  # BrainVision prefixes free-text markers
+        for o, d, desc in _annotation_rows(raw)
+        if not desc.upper().startswith(("BAD", "EDGE"))
+    ]
+
+
+def _load_xdf(path: Path) -> tuple[mne.io.BaseRaw, list[Event]]:
+    import pyxdf
+
+    streams, _ = pyxdf.load_xdf(str(path), dejitter_timestamps=True)
+    eeg = [s for s in streams if s["info"]["type"][0].lower() == "eeg" and len(s["time_stamps"])]
+    if not eeg:
+        raise ValueError(f"{path}: no EEG stream with data in this XDF file")
+    s = eeg[0]
+    info = s["info"]
+    sfreq = float(info["nominal_srate"][0])
+    if sfreq <= 0:
+        raise ValueError(f"{path}: EEG stream has an irregular sampling rate")
+    n_ch = int(info["channel_count"][0])
+    names, units = [], []
+    try:
+        for ch in info["desc"][0]["channels"][0]["channel"]:
+            names.append(ch["label"][0])
+            units.append((ch.get("unit") or [""])[0])
+    except (KeyError, IndexError, TypeError):
+        names, units = [], []
+    if len(names) != n_ch:
+        names, units = [f"EEG{i + 1:03d}" for i in range(n_ch)], ["microvolts"] * n_ch
+    data = np.asarray(s["time_series"], dtype=np.float64).T
+    scale = np.array([1e-6 if u.lower() in ("microvolts", "uv", "µv") else 1.0 for u in units])
+    raw = mne.io.RawArray(data * scale[:, None], mne.create_info(names, sfreq, "eeg"), verbose=False)
+    t_first = float(s["time_stamps"][0])
+    events = []
+    for m in streams:
+        if m is s or float(m["info"]["nominal_srate"][0]) != 0:
+            continue
+        for ts, val in zip(m["time_stamps"], m["time_series"], strict=False):
+            label = val[0] if isinstance(val, list | tuple | np.ndarray) else val
+            events.append(Event(float(ts) - t_first, 0.0, str(label)))
+    events.sort(key=lambda e: e.onset)
+    return raw, events
+
+
+def _sibling_event_file(path: Path) -> Path | None:
+    name = path.name
+    for suffix in ("_raw.fif", "-raw.fif", ".fif"):
+        if name.endswith(suffix):
+            cand = path.with_name(name[: -len(suffix)] + "-eve.fif")
+            if cand.exists():
+                return cand
+    return None
+
+
+def load_recording(path: str | Path, run: int = 0) -> Recording:
+    """Load one recording; see the module docstring for formats. Raises with a clear message."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"Recording not found: {path}")
+    ext = _suffix(path)
+    events: list[Event] | None = None
+    if ext in (".fif", ".fif.gz"):
+        raw = mne.io.read_raw_fif(path, preload=True, verbose="error")
+        eve = _sibling_event_file(path)
+        if eve is not None:
+            arr = mne.read_events(eve, verbose="error")
+            sf = raw.info["sfreq"]
+            events = [
+                Event(float((s - raw.first_samp) / sf), 0.0, str(code)) for s, _, code in arr
+            ]
+    elif ext in (".edf", ".bdf", ".gdf", ".vhdr"):
+        raw = mne.io.read_raw(path, preload=True, verbose="error")
+    elif ext in (".xdf", ".xdfz"):
+        raw, events = _load_xdf(path)
+    else:
+        raise ValueError(f"Unsupported recording format {ext!r} for {path}; supported: {list(SUPPORTED)}")
+    if events is None:
+        events = _events_from_annotations(raw)
+    gaps = [(o, d) for o, d, desc in _annotation_rows(raw) if desc.upper().startswith("BAD")]
+    picks = mne.pick_types(raw.info, eeg=True, exclude=[])
+    if len(picks) == 0:
+        raise ValueError(f"{path}: no EEG channels found")
+    raw.pick(picks)
+    standardize_names(raw)
+    _set_montage(raw)
+    return Recording(raw=raw, events=events, path=path, run=run, gaps=gaps)
+
+
+def load_recordings(paths: list[str | Path]) -> list[Recording]:
+    """Load several recordings; ``run`` is the index in ``paths`` (used for run-wise CV)."""
+    if not paths:
+        raise ValueError("No recording given")
+    return [load_recording(p, run=i) for i, p in enumerate(paths)]

@@ -1,0 +1,1 @@
+"""Signal processing: causal filters with carried state, quality metrics."""

@@ -1,0 +1,1 @@
+"""Live streams: LSL discovery and inlets, ring buffers, markers, simulator, replay, recording."""

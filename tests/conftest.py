@@ -1,0 +1,42 @@
+"""Shared fixtures. GUI tests run offscreen."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = ROOT.parent / "shared" / "data"
+PHYSIONET = SHARED_DATA / "physionet-eegmmidb"
+KALUNGA = SHARED_DATA / "kalunga2016-ssvep"
+
+
+def physionet_file(subject: int, run: int) -> Path:
+    """Path of a PhysioNet EEGMMIDB EDF in ``../shared/data``."""
+    return PHYSIONET / "MNE-eegbci-data/files/eegmmidb/1.0.0" / f"S{subject:03d}" / f"S{subject:03d}R{run:02d}.edf"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    if not SHARED_DATA.is_dir():
+        pytest.fail(f"shared data not found at {SHARED_DATA}")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def unique_name() -> str:
+    """A stream name no other test (or concurrent test run) uses."""
+    return f"bcigui-test-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def screenshot_dir() -> Path:
+    """Where GUI tests save the screenshots we look at (``screenshots/``, git-ignored)."""
+    d = ROOT / "screenshots"
+    d.mkdir(exist_ok=True)
+    return d
