@@ -83,3 +83,21 @@ def test_bad_epochs_flag_amplitude_and_nan():
     X[1, 0, 3] = 500e-6
     X[2, 1, 1] = np.nan
     assert find_bad_epochs(X, 150e-6).tolist() == [False, True, True]
+
+
+def test_xdf_eeg_and_markers(tmp_path):
+    from bcigui.core.data.xdf import XdfStream, write_xdf
+
+    sf, n = 250.0, 2500
+    rng = np.random.default_rng(1)
+    data_uv = rng.standard_normal((n, 3)) * 10
+    t = 1000.0 + np.arange(n) / sf
+    write_xdf(tmp_path / "rec.xdf", [
+        XdfStream("eeg", "EEG", sf, "float32", t, data_uv, ["C3", "Cz", "C4"]),
+        XdfStream("mk", "Markers", 0.0, "string", np.array([1002.0, 1005.5]), ["cue/left_hand", "cue/right_hand"]),
+    ])
+    rec = load_recording(tmp_path / "rec.xdf")
+    assert rec.ch_names == ["C3", "Cz", "C4"] and rec.sfreq == sf
+    np.testing.assert_allclose(rec.raw.get_data().T, data_uv.astype(np.float32) * 1e-6, rtol=1e-6)
+    assert [(round(e.onset, 3), e.description) for e in rec.events] == [
+        (2.0, "cue/left_hand"), (5.5, "cue/right_hand")]

@@ -1,0 +1,391 @@
+"""Online decoding: the fitted pipeline on sliding windows of a live (or replayed) signal.
+
+:class:`SlidingDecoder` is the single code path: it takes consecutive chunks of the continuous
+signal, filters them causally with the model's filter (state carried across chunks), cuts a window
+every ``hop`` seconds and classifies it. :class:`OnlineRunner` feeds it from a live
+:class:`~bcigui.core.stream.inlet.Acquisition` and publishes predictions on LSL;
+:func:`pseudo_online` feeds it a recording, chunk by chunk, exactly as a live stream would.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bcigui.core.signal.filters import CausalFilter, FilterSpec
+
+REJECTED = -1
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """What the online side needs to know about a trained model (read from its manifest)."""
+
+    classes: list[str]
+    ch_names: list[str]
+    sfreq: float
+    tmin: float
+    tmax: float
+    filter: FilterSpec
+
+    @property
+    def n_times(self) -> int:
+        return int(round((self.tmax - self.tmin) * self.sfreq))
+
+    @classmethod
+    def from_manifest(cls, manifest: dict[str, Any]) -> ModelSpec:
+        try:
+            return cls(
+                classes=[str(c) for c in manifest["classes"]],
+                ch_names=list(manifest["ch_names"]),
+                sfreq=float(manifest["sfreq"]),
+                tmin=float(manifest["tmin"]),
+                tmax=float(manifest["tmax"]),
+                filter=FilterSpec.from_dict(manifest.get("filter")),
+            )
+        except KeyError as err:
+            raise ValueError(f"model manifest lacks the field {err.args[0]!r}") from None
+
+
+@dataclass
+class Prediction:
+    """One classified window."""
+
+    timestamp: float  # timestamp of the window's last sample
+    sample_index: int  # absolute index (in the input stream) of the window's last sample
+    proba: np.ndarray
+    label: str  # predicted class, or "" when rejected
+    index: int  # class index, or REJECTED
+
+    def to_dict(self, classes: list[str]) -> dict[str, Any]:
+        out = {"timestamp": self.timestamp, "sample": self.sample_index, "label": self.label}
+        out.update({f"p_{c}": round(float(p), 6) for c, p in zip(classes, self.proba, strict=True)})
+        return out
+
+
+def map_channels(model_channels: list[str], stream_channels: list[str]) -> list[int]:
+    """Indices of the model's channels in the stream (case-insensitive); error lists the missing."""
+    lower = {c.lower(): i for i, c in enumerate(stream_channels)}
+    missing = [c for c in model_channels if c.lower() not in lower]
+    if missing:
+        raise ValueError(
+            f"The stream lacks {len(missing)} channel(s) the model needs: {missing}; "
+            f"stream channels: {list(stream_channels)}"
+        )
+    return [lower[c.lower()] for c in model_channels]
+
+
+@dataclass
+class DecoderStats:
+    windows: int = 0
+    skipped_nonfinite: int = 0
+    rejected: int = 0
+    resets: int = 0
+    last_compute_ms: float = 0.0
+
+
+class SlidingDecoder:
+    """Causal filtering + sliding-window classification of a continuous signal.
+
+    Feed consecutive chunks ``(n_samples, n_stream_channels)`` with :meth:`process`; it returns the
+    predictions of every window completed by that chunk. Windows touching non-finite samples (and
+    the filter's settling time after them) are skipped and counted, never predicted.
+    """
+
+    def __init__(
+        self,
+        pipeline: Any,
+        spec: ModelSpec,
+        stream_channels: list[str],
+        stream_sfreq: float,
+        hop: float = 0.1,
+        smoothing: int = 1,
+        threshold: float | None = None,
+        settle: float = 0.5,
+    ) -> None:
+        if abs(stream_sfreq - spec.sfreq) > 1e-6:
+            raise ValueError(
+                f"The stream's sampling rate is {stream_sfreq:g} Hz but the model was trained at "
+                f"{spec.sfreq:g} Hz; resample the stream or retrain the model"
+            )
+        if hop <= 0:
+            raise ValueError(f"hop must be > 0 seconds, got {hop}")
+        if smoothing < 1:
+            raise ValueError(f"smoothing must be >= 1 window, got {smoothing}")
+        if threshold is not None and not 0 <= threshold <= 1:
+            raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
+        self.pipeline = pipeline
+        self.spec = spec
+        self.picks = map_channels(spec.ch_names, stream_channels)
+        self.hop_samples = max(1, int(round(hop * spec.sfreq)))
+        self.smoothing = int(smoothing)
+        self.threshold = threshold
+        self.settle_samples = int(round(settle * spec.sfreq))
+        self.stats = DecoderStats()
+        self._filter = CausalFilter(spec.filter, spec.sfreq, len(self.picks))
+        n = spec.n_times
+        self._win = np.zeros((n, len(self.picks)))
+        self._win_times = np.zeros(n)
+        self._n_seen = 0  # samples processed since start/reset
+        self._index0 = 0  # absolute stream index of the first sample since start/reset
+        self._bad_until = -1  # windows ending at or before this (relative) index are skipped
+        self._next_end = n  # relative index at which the next window ends
+        self._history: deque[np.ndarray] = deque(maxlen=self.smoothing)
+        self._last_fill = np.zeros(len(self.picks))
+
+    def reset(self, next_index: int) -> None:
+        """Discontinuity (gap in the stream): restart filter state and window filling."""
+        self._filter.reset()
+        self._n_seen = 0
+        self._index0 = next_index
+        self._bad_until = -1
+        self._next_end = self.spec.n_times
+        self._history.clear()
+        self.stats.resets += 1
+
+    def process(self, chunk: np.ndarray, timestamps: np.ndarray) -> list[Prediction]:
+        chunk = np.asarray(chunk, dtype=np.float64)[:, self.picks]
+        out: list[Prediction] = []
+        pos = 0
+        n_total = chunk.shape[0]
+        while pos < n_total:
+            # feed samples up to the end of the next window
+            take = min(n_total - pos, self._next_end - self._n_seen)
+            part = chunk[pos : pos + take].copy()
+            bad = ~np.all(np.isfinite(part), axis=1)
+            if bad.any():
+                last_bad = int(np.nonzero(bad)[0][-1])
+                self._bad_until = max(self._bad_until, self._n_seen + last_bad + self.settle_samples)
+                part = self._fill_nonfinite(part)
+            elif len(part):
+                self._last_fill = part[-1]
+            filtered = self._filter.process(part)
+            self._append(filtered, timestamps[pos : pos + take])
+            self._n_seen += take
+            pos += take
+            if self._n_seen == self._next_end:
+                pred = self._classify()
+                if pred is not None:
+                    out.append(pred)
+                self._next_end += self.hop_samples
+        return out
+
+    def _fill_nonfinite(self, part: np.ndarray) -> np.ndarray:
+        for i in range(len(part)):
+            row = part[i]
+            ok = np.isfinite(row)
+            row[~ok] = self._last_fill[~ok]
+            self._last_fill = row
+        return part
+
+    def _append(self, data: np.ndarray, times: np.ndarray) -> None:
+        n = len(data)
+        if n == 0:
+            return
+        w = self._win.shape[0]
+        if n >= w:
+            self._win[:] = data[-w:]
+            self._win_times[:] = times[-w:]
+        else:
+            self._win[:-n] = self._win[n:]
+            self._win[-n:] = data
+            self._win_times[:-n] = self._win_times[n:]
+            self._win_times[-n:] = times
+
+    def _classify(self) -> Prediction | None:
+        end_rel = self._n_seen  # window covers relative samples [end_rel - n_times, end_rel)
+        if self._bad_until >= 0 and end_rel - self.spec.n_times <= self._bad_until:
+            self.stats.skipped_nonfinite += 1  # window overlaps non-finite input or its settling
+            return None
+        t0 = time.perf_counter()
+        X = self._win.T[None, :, :]
+        proba = np.asarray(self.pipeline.predict_proba(X))[0]
+        self.stats.last_compute_ms = (time.perf_counter() - t0) * 1e3
+        self.stats.windows += 1
+        self._history.append(proba)
+        smoothed = np.mean(self._history, axis=0)
+        idx = int(np.argmax(smoothed))
+        if self.threshold is not None and smoothed[idx] < self.threshold:
+            self.stats.rejected += 1
+            idx, label = REJECTED, ""
+        else:
+            label = self.spec.classes[idx]
+        return Prediction(
+            timestamp=float(self._win_times[-1]),
+            sample_index=self._index0 + end_rel - 1,
+            proba=smoothed,
+            label=label,
+            index=idx,
+        )
+
+
+@dataclass
+class RunnerStatus:
+    state: str = "idle"  # idle | running | paused | stopped | error
+    reason: str = ""
+    predictions: int = 0
+    skipped_nonfinite: int = 0
+    resets: int = 0
+    latency_ms: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class OnlineRunner:
+    """Decode a live :class:`Acquisition` in a background thread; publish and log predictions.
+
+    Predictions go to an LSL outlet (``outlet_name``; channels: one probability per class, then
+    ``label`` = class index or -1 when rejected), stamped with the LSL timestamp of the window's
+    last sample, and to a JSON-lines log file when ``log_path`` is given.
+    """
+
+    def __init__(
+        self,
+        pipeline: Any,
+        manifest: dict[str, Any],
+        acquisition: Any,
+        hop: float = 0.1,
+        smoothing: int = 1,
+        threshold: float | None = None,
+        outlet_name: str | None = "bcigui-predictions",
+        log_path: str | Path | None = None,
+        poll_interval: float = 0.002,
+    ) -> None:
+        self.spec = ModelSpec.from_manifest(manifest)
+        self.acquisition = acquisition
+        self.decoder = SlidingDecoder(
+            pipeline, self.spec, list(acquisition.ch_names), float(acquisition.sfreq),
+            hop=hop, smoothing=smoothing, threshold=threshold,
+        )
+        self.outlet_name = outlet_name
+        self.log_path = Path(log_path) if log_path else None
+        self.poll_interval = poll_interval
+        self.status = RunnerStatus()
+        self.recent: deque[Prediction] = deque(maxlen=1000)
+        self._callbacks: list[Callable[[Prediction], None]] = []
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._outlet = None
+        self._log = None
+
+    def subscribe(self, callback: Callable[[Prediction], None]) -> None:
+        """Call ``callback(prediction)`` (from the runner thread) for every prediction."""
+        self._callbacks.append(callback)
+
+    def start(self) -> OnlineRunner:
+        if self.outlet_name:
+            import pylsl
+
+            info = pylsl.StreamInfo(
+                self.outlet_name, "Predictions", len(self.spec.classes) + 1, pylsl.IRREGULAR_RATE,
+                "float32", f"{self.outlet_name}-{id(self)}",
+            )
+            chans = info.desc().append_child("channels")
+            for label in [*self.spec.classes, "label"]:
+                chans.append_child("channel").append_child_value("label", label)
+            info.desc().append_child_value("classes", json.dumps(self.spec.classes))
+            self._outlet = pylsl.StreamOutlet(info)
+        if self.log_path:
+            self.log_path.parent.mkdir(parents=True, exist_ok=True)
+            self._log = self.log_path.open("a", encoding="utf-8")
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="bcigui-online", daemon=True)
+        self.status.state = "running"
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        self._outlet = None
+        self.status.state = "stopped"
+
+    def __enter__(self) -> OnlineRunner:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _loop(self) -> None:
+        buf = self.acquisition.buffer
+        index = buf.n_written
+        self.decoder.reset(index)
+        self.decoder.stats.resets = 0
+        n_gaps = len(self.acquisition.gaps)
+        while not self._stop.is_set():
+            data, times, next_index, lost = buf.read_since(index)
+            gaps_now = len(self.acquisition.gaps)
+            if lost or gaps_now != n_gaps:  # discontinuity: start afresh after it
+                self.decoder.reset(index + lost)
+                n_gaps = gaps_now
+            index = next_index
+            if len(data) == 0:
+                st = self.acquisition.stats()
+                if not st.connected:
+                    self.status.state, self.status.reason = "paused", f"stream lost: {st.status}"
+                self._stop.wait(self.poll_interval)
+                continue
+            if self.status.state == "paused":
+                self.status.state, self.status.reason = "running", ""
+            try:
+                preds = self.decoder.process(data, times)
+            except Exception as err:  # a broken model must not kill the app
+                self.status.state, self.status.reason = "error", f"{type(err).__name__}: {err}"
+                return
+            for p in preds:
+                self._publish(p)
+            self.status.skipped_nonfinite = self.decoder.stats.skipped_nonfinite
+            self.status.resets = self.decoder.stats.resets
+
+    def _publish(self, p: Prediction) -> None:
+        import pylsl
+
+        self.status.latency_ms = (pylsl.local_clock() - p.timestamp) * 1e3
+        if self._outlet is not None:
+            self._outlet.push_sample([*map(float, p.proba), float(p.index)], p.timestamp)
+        if self._log is not None:
+            self._log.write(json.dumps(p.to_dict(self.spec.classes)) + "\n")
+            self._log.flush()
+        self.status.predictions += 1
+        self.recent.append(p)
+        for cb in list(self._callbacks):
+            try:
+                cb(p)
+            except Exception:  # a view's bug must not stop decoding
+                pass
+
+
+def pseudo_online(
+    pipeline: Any,
+    manifest: dict[str, Any],
+    data: np.ndarray,
+    sfreq: float,
+    ch_names: list[str],
+    hop: float = 0.1,
+    chunk: int = 32,
+    smoothing: int = 1,
+    threshold: float | None = None,
+) -> list[Prediction]:
+    """Replay a continuous recording ``(n_samples, n_channels)`` through :class:`SlidingDecoder`.
+
+    Timestamps are sample times from 0; the chunk size does not change the result.
+    """
+    spec = ModelSpec.from_manifest(manifest)
+    dec = SlidingDecoder(pipeline, spec, ch_names, sfreq, hop=hop, smoothing=smoothing, threshold=threshold)
+    times = np.arange(data.shape[0]) / sfreq
+    preds: list[Prediction] = []
+    for start in range(0, data.shape[0], chunk):
+        preds.extend(dec.process(data[start : start + chunk], times[start : start + chunk]))
+    return preds

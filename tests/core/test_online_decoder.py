@@ -1,0 +1,84 @@
+"""SlidingDecoder: the online code path equals the offline one, window for window."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from mne.decoding import CSP
+from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+from sklearn.pipeline import make_pipeline
+
+from bcigui.core.data import load_recordings, make_epochs
+from bcigui.core.online import ModelSpec, SlidingDecoder, pseudo_online
+from bcigui.core.signal.filters import FilterSpec, filter_continuous
+from tests.conftest import physionet_file
+
+FILT = FilterSpec(8, 30)
+
+
+@pytest.fixture(scope="module")
+def trained():
+    recs = load_recordings([physionet_file(1, r) for r in (4, 8, 12)])
+    ep = make_epochs(recs, {"T1": "left", "T2": "right"}, 0.5, 2.5, FILT)
+    pipe = make_pipeline(CSP(4), LinearDiscriminantAnalysis()).fit(ep.X, ep.y)
+    manifest = {"classes": list(pipe.classes_), "ch_names": ep.ch_names, "sfreq": ep.sfreq,
+                "tmin": 0.5, "tmax": 2.5, "filter": FILT.to_dict()}
+    return recs, ep, pipe, manifest
+
+
+def test_pseudo_online_matches_offline_windows(trained):
+    recs, ep, pipe, manifest = trained
+    rec = recs[0]
+    data = rec.raw.get_data().T
+    preds = pseudo_online(pipe, manifest, data, rec.sfreq, rec.ch_names, hop=0.25, chunk=17)
+    assert len(preds) > 100
+    filtered = filter_continuous(data, rec.sfreq, FILT)
+    n = ModelSpec.from_manifest(manifest).n_times
+    for p in preds[::10]:
+        win = filtered[p.sample_index + 1 - n : p.sample_index + 1].T[None]
+        np.testing.assert_allclose(p.proba, pipe.predict_proba(win)[0], atol=1e-9)
+    # chunking does not change anything
+    other = pseudo_online(pipe, manifest, data, rec.sfreq, rec.ch_names, hop=0.25, chunk=160)
+    assert [p.sample_index for p in other] == [p.sample_index for p in preds]
+    np.testing.assert_allclose([p.proba for p in other], [p.proba for p in preds], atol=1e-9)
+
+
+def test_window_at_trial_equals_training_epoch(trained):
+    recs, ep, pipe, manifest = trained
+    rec = recs[0]
+    data = rec.raw.get_data().T
+    spec = ModelSpec.from_manifest(manifest)
+    onset = ep.onsets[0]
+    end = int(round((onset + spec.tmin) * rec.sfreq)) + spec.n_times  # exclusive end of epoch 0
+    dec = SlidingDecoder(pipe, spec, rec.ch_names, rec.sfreq, hop=1 / rec.sfreq)
+    preds = dec.process(data[:end], np.arange(end) / rec.sfreq)
+    assert preds[-1].sample_index == end - 1
+    np.testing.assert_allclose(preds[-1].proba, pipe.predict_proba(ep.X[:1])[0], atol=1e-9)
+
+
+def test_nonfinite_samples_skip_windows_and_never_predict_nan(trained):
+    recs, ep, pipe, manifest = trained
+    rec = recs[0]
+    data = rec.raw.get_data().T[: 40 * 160].copy()
+    data[2000:2010, 3] = np.nan
+    data[3000, :] = np.inf
+    preds = pseudo_online(pipe, manifest, data, rec.sfreq, rec.ch_names, hop=0.1)
+    spec = ModelSpec.from_manifest(manifest)
+    dec = SlidingDecoder(pipe, spec, rec.ch_names, rec.sfreq, hop=0.1)
+    dec.process(data, np.arange(len(data)) / rec.sfreq)
+    assert dec.stats.skipped_nonfinite > 0
+    assert all(np.all(np.isfinite(p.proba)) for p in preds)
+    for p in preds:  # no prediction from a window overlapping the bad samples
+        start = p.sample_index + 1 - spec.n_times
+        assert not (start <= 2009 and p.sample_index >= 2000)
+        assert not (start <= 3000 and p.sample_index >= 3000)
+
+
+def test_channel_and_rate_errors(trained):
+    recs, ep, pipe, manifest = trained
+    spec = ModelSpec.from_manifest(manifest)
+    names = [c for c in ep.ch_names if c not in ("C3", "Cz")]
+    with pytest.raises(ValueError, match=r"lacks 2 channel\(s\) the model needs: \['C3', 'Cz'\]"):
+        SlidingDecoder(pipe, spec, names, 160.0)
+    with pytest.raises(ValueError, match="sampling rate is 250 Hz but the model was trained at 160 Hz"):
+        SlidingDecoder(pipe, spec, ep.ch_names, 250.0)
