@@ -82,3 +82,26 @@ def test_channel_and_rate_errors(trained):
         SlidingDecoder(pipe, spec, names, 160.0)
     with pytest.raises(ValueError, match="sampling rate is 250 Hz but the model was trained at 160 Hz"):
         SlidingDecoder(pipe, spec, ep.ch_names, 250.0)
+
+
+def test_pseudo_online_trial_accuracy_on_held_out_run():
+    """Train on runs 4/8, replay run 12 window by window: trials decided well above chance."""
+    from bcigui.core.online_scoring import TrialScorer, pseudo_online_trials
+    from bcigui.core.online import Prediction
+
+    recs = load_recordings([physionet_file(1, r) for r in (6, 10, 14)])
+    ep = make_epochs(recs[:2], {"T1": "hands", "T2": "feet"}, 1.0, 2.0, FilterSpec(7, 30))
+    pipe = make_pipeline(CSP(4, log=True), LinearDiscriminantAnalysis()).fit(ep.X, ep.y)
+    manifest = {"classes": list(pipe.classes_), "ch_names": ep.ch_names, "sfreq": ep.sfreq,
+                "tmin": 1.0, "tmax": 2.0, "filter": FilterSpec(7, 30).to_dict()}
+    res = pseudo_online_trials(pipe, manifest, [recs[2]], {"T1": "hands", "T2": "feet"}, hop=0.1)
+    assert res["n_trials"] == 15 and res["n_scored"] == 15
+    assert res["accuracy"] >= 0.75 > res["chance_level"] + 0.1
+
+    scorer = TrialScorer(["a", "b"], start=0.0, stop=1.0)
+    scorer.add_cue(10.0, "a")
+    scorer.add_cue(20.0, "b")
+    scorer.add_prediction(Prediction(10.5, 0, np.array([0.8, 0.2]), "a", 0))
+    scorer.add_prediction(Prediction(20.5, 0, np.array([0.6, 0.4]), "a", 0))
+    assert scorer.summary() == {"n_trials": 2, "n_scored": 2, "accuracy": 0.5, "chance_level": 0.5}
+    assert scorer.summary(now=15.0)["n_trials"] == 1

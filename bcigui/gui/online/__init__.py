@@ -1,0 +1,1 @@
+"""Online decoding GUI: feedback displays and the online panel."""

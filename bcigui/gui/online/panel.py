@@ -1,0 +1,240 @@
+"""Online panel: load a model, decode the connected stream, show feedback, latency and accuracy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6 import QtCore, QtWidgets
+
+from bcigui.core.online import REJECTED, OnlineRunner
+from bcigui.core.online_scoring import TrialScorer
+from bcigui.core.paradigms.markers import class_from_marker, ssvep_frequency
+from bcigui.gui.online.feedback import MIFeedback, SSVEPFeedback, pretty
+
+
+def _model_class(label: str) -> str:
+    """Canonical class of a model label so cues (``cue/left_hand``) match it."""
+    cls = class_from_marker("cue/" + label)
+    if cls is not None:
+        return cls
+    try:
+        return f"{float(label):.1f}Hz"
+    except ValueError:
+        return label
+
+
+class OnlinePanel(QtWidgets.QWidget):
+    """Deploys a ``.bcimodel`` on an :class:`Acquisition` with live feedback.
+
+    ``acquisition`` may be given later with :meth:`set_acquisition` (the main window's stream).
+    """
+
+    def __init__(self, acquisition: Any = None, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.acquisition = acquisition
+        self.model: Any = None
+        self.runner: OnlineRunner | None = None
+        self.scorer: TrialScorer | None = None
+        self._n_seen_preds = 0
+        self._n_seen_markers = 0
+        self._current_cue: tuple[float, str] | None = None
+
+        self.model_label = QtWidgets.QLabel("No model loaded")
+        self.model_label.setWordWrap(True)
+        load = QtWidgets.QPushButton("Load model…")
+        load.clicked.connect(self._choose_model)
+
+        self.hop = QtWidgets.QDoubleSpinBox(minimum=0.02, maximum=2.0, singleStep=0.05, value=0.1, suffix=" s")
+        self.hop.setToolTip("Time between two decoded windows")
+        self.smoothing = QtWidgets.QSpinBox(minimum=1, maximum=50, value=3)
+        self.smoothing.setToolTip("Average the probabilities of the last N windows")
+        self.threshold = QtWidgets.QDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.05, value=0.0)
+        self.threshold.setSpecialValueText("off")
+        self.threshold.setToolTip("Reject (show 'uncertain') when the best probability is below this")
+        self.outlet = QtWidgets.QLineEdit("bcigui-predictions")
+        self.outlet.setToolTip("LSL outlet on which predictions are published")
+        form = QtWidgets.QFormLayout()
+        form.addRow("Hop", self.hop)
+        form.addRow("Smoothing (windows)", self.smoothing)
+        form.addRow("Rejection threshold", self.threshold)
+        form.addRow("Predictions outlet", self.outlet)
+
+        self.start_btn = QtWidgets.QPushButton("Start decoding")
+        self.start_btn.setEnabled(False)
+        self.start_btn.clicked.connect(self.toggle)
+        self.status = QtWidgets.QLabel("Idle")
+        self.status.setWordWrap(True)
+        self.accuracy = QtWidgets.QLabel("Online accuracy: –")
+        self.latency = QtWidgets.QLabel("Latency: –")
+        for lab in (self.status, self.accuracy, self.latency):
+            lab.setStyleSheet("font-size: 13pt;")
+
+        side = QtWidgets.QVBoxLayout()
+        side.addWidget(self.model_label)
+        side.addWidget(load)
+        side.addLayout(form)
+        side.addWidget(self.start_btn)
+        side.addWidget(self.status)
+        side.addWidget(self.accuracy)
+        side.addWidget(self.latency)
+        side.addStretch(1)
+        side_w = QtWidgets.QWidget()
+        side_w.setLayout(side)
+        side_w.setMaximumWidth(320)
+
+        self.feedback_holder = QtWidgets.QStackedLayout()
+        self.feedback: MIFeedback | SSVEPFeedback = MIFeedback(["left_hand", "right_hand"])
+        self.feedback_holder.addWidget(self.feedback)
+        holder = QtWidgets.QWidget()
+        holder.setLayout(self.feedback_holder)
+
+        lay = QtWidgets.QHBoxLayout(self)
+        lay.addWidget(side_w)
+        lay.addWidget(holder, 1)
+
+        self._timer = QtCore.QTimer(self)
+        self._timer.setInterval(33)
+        self._timer.timeout.connect(self._refresh)
+
+    # -- model ------------------------------------------------------------------------------
+    def _choose_model(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Load model", "", "bcigui models (*.bcimodel)")
+        if path:
+            self.load_model(path)
+
+    def load_model(self, path: str | Path) -> bool:
+        """Load and validate a model file; errors are shown, never raised."""
+        from bcigui.core.model_file import load_model
+
+        try:
+            model = load_model(path)
+        except Exception as err:
+            self._show_error(f"Could not load {Path(path).name}: {err}")
+            return False
+        self.model = model
+        m = model.manifest
+        classes = [str(c) for c in m["classes"]]
+        paradigm = m.get("paradigm", "mi")
+        self.model_label.setText(
+            f"<b>{Path(path).name}</b><br>{paradigm.upper()} · {m.get('pipeline', '')}<br>"
+            f"classes: {', '.join(pretty(c) for c in classes)}<br>"
+            f"{len(m['ch_names'])} channels · {m['sfreq']:g} Hz · window {m['tmin']:g}–{m['tmax']:g} s"
+        )
+        new = SSVEPFeedback(classes) if paradigm == "ssvep" else MIFeedback(classes)
+        self.feedback_holder.removeWidget(self.feedback)
+        self.feedback.deleteLater()
+        self.feedback = new
+        self.feedback_holder.addWidget(new)
+        self.start_btn.setEnabled(self.acquisition is not None)
+        self.status.setText("Model loaded. Connect a stream and start decoding.")
+        return True
+
+    def set_acquisition(self, acquisition: Any) -> None:
+        if self.runner is not None:
+            self.stop()
+        self.acquisition = acquisition
+        self.start_btn.setEnabled(self.model is not None and acquisition is not None)
+
+    # -- running ----------------------------------------------------------------------------
+    def toggle(self) -> None:
+        if self.runner is None:
+            self.start()
+        else:
+            self.stop()
+
+    def start(self) -> bool:
+        if self.model is None or self.acquisition is None:
+            self._show_error("Load a model and connect a stream first.")
+            return False
+        threshold = self.threshold.value() or None
+        try:
+            self.runner = OnlineRunner(
+                self.model.pipeline, self.model.manifest, self.acquisition,
+                hop=self.hop.value(), smoothing=self.smoothing.value(), threshold=threshold,
+                outlet_name=self.outlet.text().strip() or None,
+            ).start()
+        except Exception as err:
+            self.runner = None
+            self._show_error(str(err))
+            return False
+        m = self.model.manifest
+        classes = [_model_class(str(c)) for c in m["classes"]]
+        self.scorer = TrialScorer(classes, start=float(m["tmax"]), stop=float(m["tmax"]) + 1.0)
+        self._n_seen_preds = 0
+        self._n_seen_markers = self.acquisition.markers.n_total
+        self.start_btn.setText("Stop decoding")
+        self.status.setStyleSheet("font-size: 13pt; color: #1e8449;")
+        self.status.setText("Decoding…")
+        self._timer.start()
+        return True
+
+    def stop(self) -> None:
+        self._timer.stop()
+        if self.runner is not None:
+            self.runner.stop()
+            self.runner = None
+        self.start_btn.setText("Start decoding")
+        self.status.setStyleSheet("font-size: 13pt;")
+        self.status.setText("Stopped")
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802 (Qt API)
+        self.stop()
+        super().closeEvent(event)
+
+    def _show_error(self, text: str) -> None:
+        self.status.setStyleSheet("font-size: 13pt; color: #c0392b;")
+        self.status.setText(text)
+
+    def _refresh(self) -> None:
+        runner = self.runner
+        if runner is None:
+            return
+        st = runner.status
+        # cues from the marker streams
+        markers = self.acquisition.markers.all()
+        new = markers[max(0, len(markers) - (self.acquisition.markers.n_total - self._n_seen_markers)):]
+        self._n_seen_markers = self.acquisition.markers.n_total
+        for ts, label in new:
+            cls = class_from_marker(label)
+            if cls is not None:
+                self._current_cue = (ts, cls)
+                self.scorer.add_cue(ts, cls)
+        preds = list(runner.recent)
+        fresh = preds[max(0, len(preds) - (st.predictions - self._n_seen_preds)):]
+        self._n_seen_preds = st.predictions
+        for p in fresh:
+            self.scorer.add_prediction(p)
+        if fresh:
+            last = fresh[-1]
+            self.feedback.set_prediction(last.proba, rejected=last.index == REJECTED)
+            cue = self._current_cue
+            if cue is not None and last.timestamp - cue[0] > self.scorer.stop + 1.0:
+                cue = None
+            self.feedback.set_cue(self._feedback_label(cue[1]) if cue else None)
+        summ = self.scorer.summary(now=preds[-1].timestamp if preds else None)
+        if summ["n_scored"]:
+            self.accuracy.setText(
+                f"Online accuracy: {100 * summ['accuracy']:.0f} % over {summ['n_scored']} trials "
+                f"(chance {100 * summ['chance_level']:.0f} %)"
+            )
+        self.latency.setText(f"Latency: {st.latency_ms:.1f} ms · {st.predictions} windows")
+        if st.state == "paused":
+            self._show_error(f"Paused — {st.reason}. Decoding resumes when the stream returns.")
+        elif st.state == "error":
+            self._show_error(f"Stopped on error: {st.reason}")
+        else:
+            skipped = f" · {st.skipped_nonfinite} windows skipped (bad samples)" if st.skipped_nonfinite else ""
+            self.status.setStyleSheet("font-size: 13pt; color: #1e8449;")
+            self.status.setText(f"Decoding{skipped}")
+
+    def _feedback_label(self, cls: str) -> str:
+        """Map a cue class back to the model's own label (for highlighting)."""
+        for c in self.feedback.classes:
+            if _model_class(c) == cls:
+                return c
+        freq = ssvep_frequency(cls)
+        return f"{freq:g}" if freq is not None else cls
+
+
+__all__ = ["OnlinePanel"]
