@@ -274,6 +274,12 @@ class OnlineRunner:
         self._thread: threading.Thread | None = None
         self._outlet = None
         self._log = None
+        self._read_index = 0
+
+    @property
+    def backlog(self) -> int:
+        """Samples received but not yet decoded (stays near zero when decoding keeps up)."""
+        return max(0, self.acquisition.buffer.n_written - self._read_index)
 
     def subscribe(self, callback: Callable[[Prediction], None]) -> None:
         """Call ``callback(prediction)`` (from the runner thread) for every prediction."""
@@ -320,7 +326,7 @@ class OnlineRunner:
 
     def _loop(self) -> None:
         buf = self.acquisition.buffer
-        index = buf.n_written
+        index = self._read_index = buf.n_written
         self.decoder.reset(index)
         self.decoder.stats.resets = 0
         n_gaps = len(self.acquisition.gaps)
@@ -332,6 +338,7 @@ class OnlineRunner:
                 n_gaps = gaps_now
             index = next_index
             if len(data) == 0:
+                self._read_index = index
                 st = self.acquisition.stats()
                 if not st.connected:
                     self.status.state, self.status.reason = "paused", f"stream lost: {st.status}"
@@ -346,6 +353,7 @@ class OnlineRunner:
                 return
             for p in preds:
                 self._publish(p)
+            self._read_index = index
             self.status.skipped_nonfinite = self.decoder.stats.skipped_nonfinite
             self.status.resets = self.decoder.stats.resets
 

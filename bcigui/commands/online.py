@@ -1,0 +1,70 @@
+"""``bcigui online``: decode a live LSL stream with an exported model, publish predictions on LSL."""
+
+from __future__ import annotations
+
+import argparse
+
+NAME = "online"
+HELP = "deploy a .bcimodel on a live LSL stream (predictions on an LSL outlet and in a log file)"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", required=True, metavar="MODEL.bcimodel", help="exported model file")
+    p.add_argument("--stream", required=True, metavar="NAME", help="name of the LSL EEG stream")
+    p.add_argument("--outlet", default="bcigui-predictions", metavar="NAME",
+                   help="name of the LSL outlet for predictions (default: %(default)s)")
+    p.add_argument("--hop", type=float, default=0.1, metavar="S",
+                   help="seconds between decoded windows (default: %(default)s)")
+    p.add_argument("--smoothing", type=int, default=1, metavar="N",
+                   help="average probabilities over the last N windows (default: %(default)s)")
+    p.add_argument("--threshold", type=float, default=None, metavar="P",
+                   help="reject windows whose best probability is below P (label -1)")
+    p.add_argument("--seconds", type=float, default=None, metavar="N", help="stop after N seconds")
+    p.add_argument("--log", metavar="FILE", help="JSON-lines log of every prediction "
+                   "(default: predictions-<model>-<time>.jsonl next to the model)")
+    p.add_argument("--quiet", action="store_true", help="do not print each prediction")
+
+
+def run(args: argparse.Namespace) -> int:
+    import time
+    from pathlib import Path
+
+    from bcigui.core.model_file import load_model
+    from bcigui.core.online import OnlineRunner
+    from bcigui.core.stream.inlet import Acquisition
+
+    model = load_model(args.model)
+    log = args.log or str(
+        Path(args.model).with_name(f"predictions-{Path(args.model).stem}-{time.strftime('%Y%m%d-%H%M%S')}.jsonl")
+    )
+    acq = Acquisition(args.stream, markers=None).start()
+    try:
+        runner = OnlineRunner(model.pipeline, model.manifest, acq, hop=args.hop, smoothing=args.smoothing,
+                              threshold=args.threshold, outlet_name=args.outlet, log_path=log)
+    except Exception:
+        acq.stop()
+        raise
+    print(f"Decoding {args.stream!r} ({len(acq.ch_names)} ch, {acq.sfreq:g} Hz) with {args.model}; "
+          f"classes {runner.spec.classes}; predictions on LSL outlet {args.outlet!r}; log {log}", flush=True)
+    if not args.quiet:
+        runner.subscribe(lambda p: print(f"{p.timestamp:.3f} {p.label or '(rejected)'} "
+                                         + " ".join(f"{x:.2f}" for x in p.proba), flush=True))
+    runner.start()
+    t_end = None if args.seconds is None else time.monotonic() + args.seconds
+    last_state = ""
+    try:
+        while t_end is None or time.monotonic() < t_end:
+            time.sleep(0.2)
+            st = runner.status
+            if st.state != last_state and st.state in ("paused", "error"):
+                print(f"[{st.state}] {st.reason}", flush=True)
+            last_state = st.state
+            if st.state == "error":
+                return 1
+    finally:
+        runner.stop()
+        acq.stop()
+    st = runner.status
+    print(f"{st.predictions} predictions, {st.skipped_nonfinite} windows skipped (non-finite samples), "
+          f"{st.resets} restarts after gaps", flush=True)
+    return 0
