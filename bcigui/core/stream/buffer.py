@@ -81,9 +81,11 @@ class RingBuffer:
         Returns ``(data, timestamps, next_index, n_lost)``; ``n_lost`` counts samples that were
         overwritten before they could be read (the reader was too slow for the buffer length).
         """
+        if index < 0:
+            raise ValueError(f"index must be >= 0 (an absolute sample index), got {index}")
         with self._lock:
             oldest = max(0, self._n_written - self.capacity)
             lost = max(0, oldest - index)
-            start = max(index, oldest)
+            start = min(max(index, oldest), self._n_written)
             data, times = self._slice(start, self._n_written)
             return data, times, self._n_written, lost

@@ -1,0 +1,547 @@
+"""Background LSL inlets: :class:`StreamReader` (one stream) and :class:`Acquisition` (EEG + markers).
+
+Each reader owns one thread that pulls chunks straight into a preallocated array
+(``pull_chunk(dest_obj=...)``) and copies them into a :class:`RingBuffer` (regular streams) or a
+:class:`MarkerList` (irregular/marker streams). Timestamps are clock-synchronised into the local LSL
+clock (and de-jittered and monotonized for regular streams), so EEG samples and markers from any
+machine share one time base.
+
+Units: EEG is stored in volts. Each channel is scaled according to its ``desc`` unit
+(``"uV"``, ``"µV"``, ``"microvolts"`` -> x1e-6; ``"mV"`` -> x1e-3; ``"nV"`` -> x1e-9); channels
+with another or no unit are stored as sent.
+
+Outlet loss (``LostError``, or no data on a regular stream for ``max(loss_timeout, 5 chunk
+intervals)``) never raises: the reader reports ``"lost"``, re-resolves the stream (same name and
+source_id) in its thread, re-opens it and reports ``"recovered"``; the missing interval is recorded
+as a :class:`Gap`. Events go to the callbacks given to ``subscribe``, called from the acquisition
+thread; exceptions in callbacks are logged, never raised.
+"""
+
+from __future__ import annotations
+
+import logging
+import statistics
+import threading
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pylsl
+from pylsl.util import LostError
+
+from bcigui.core.stream.buffer import RingBuffer
+from bcigui.core.stream.lsl import (
+    MARKER_TYPES,
+    StreamDescription,
+    discover,
+    find_stream,
+    resolve_infos,
+    unit_scale,
+)
+from bcigui.core.stream.markers import MarkerList
+
+log = logging.getLogger(__name__)
+
+Callback = Callable[[str, dict], None]
+PROC_DATA = pylsl.proc_clocksync | pylsl.proc_dejitter | pylsl.proc_monotonize
+PROC_MARKERS = pylsl.proc_clocksync
+_WIDE_FORMATS = ("double64", "int32", "int64")
+
+
+@dataclass
+class Gap:
+    """Interval without data, in LSL local-clock seconds."""
+
+    onset: float
+    duration: float
+
+
+@dataclass
+class StreamStats:
+    """Snapshot of a reader's counters.
+
+    ``effective_rate``: samples received per second of stream time over the last ~5 s (0 when not
+    connected); ``latency_ms``: median of ``local_clock()`` at pull minus the corrected timestamp
+    of the newest sample pulled (transport + buffering delay; NaN before any data).
+    """
+
+    connected: bool
+    status: str
+    samples: int
+    gaps: int
+    effective_rate: float
+    latency_ms: float
+    n_markers: int = 0
+
+
+class _Events:
+    """Callback list; callbacks run in the caller's thread and may not raise."""
+
+    def __init__(self) -> None:
+        self._callbacks: list[Callback] = []
+        self._cb_lock = threading.Lock()
+
+    def subscribe(self, callback: Callback) -> None:
+        """Call ``callback(event, info)`` on status changes (from the acquisition thread)."""
+        with self._cb_lock:
+            self._callbacks.append(callback)
+
+    def unsubscribe(self, callback: Callback) -> None:
+        with self._cb_lock:
+            if callback in self._callbacks:
+                self._callbacks.remove(callback)
+
+    def _emit(self, event: str, **info: object) -> None:
+        with self._cb_lock:
+            callbacks = list(self._callbacks)
+        for cb in callbacks:
+            try:
+                cb(event, info)
+            except Exception:
+                log.exception("stream event callback %r failed on %r", cb, event)
+
+
+def _marker_label(values: list) -> str:
+    def one(v: object) -> str:
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        return str(v)
+
+    return one(values[0]) if len(values) == 1 else ",".join(one(v) for v in values)
+
+
+class StreamReader(_Events):
+    """One LSL stream read continuously by a background thread.
+
+    ``stream`` is a name (resolved now; ``ValueError`` lists the available streams if unknown) or
+    a :class:`StreamDescription`. Regular streams fill ``buffer`` (``buffer_seconds`` long, volts
+    for voltage units); marker streams (irregular rate, type ``Markers`` or string format) fill
+    ``markers``. ``recover=False`` leaves a lost stream lost.
+    """
+
+    poll_interval = 0.004  # s slept after a partial chunk, to batch samples
+
+    def __init__(self, stream: str | StreamDescription, buffer_seconds: float = 60.0,
+                 timeout: float = 2.0, recover: bool = True, loss_timeout: float = 1.0) -> None:
+        super().__init__()
+        if not buffer_seconds > 0:
+            raise ValueError(f"buffer_seconds must be > 0, got {buffer_seconds!r}")
+        if isinstance(stream, str):
+            stream = find_stream(stream, timeout)
+        elif not isinstance(stream, StreamDescription):
+            raise TypeError(f"stream must be a name or a StreamDescription, got {type(stream).__name__}")
+        if stream.n_channels < 1:
+            raise ValueError(f"LSL stream {stream.name!r} has n_channels={stream.n_channels}; "
+                             "a stream needs at least 1 channel")
+        self.desc = stream
+        self.sfreq = float(stream.srate)
+        self.ch_names = list(stream.ch_names)
+        self.timeout = float(timeout)
+        self.recover = bool(recover)
+        self.loss_timeout = float(loss_timeout)
+        self.is_marker = stream.is_marker or stream.channel_format == "string"
+        self.buffer: RingBuffer | None = None
+        self.markers: MarkerList | None = None
+        self.scales = np.array([unit_scale(u) for u in stream.units] or [1.0] * stream.n_channels)
+        self._scale = self.scales if np.any(self.scales != 1.0) else None  # None: store as sent
+        if self.is_marker:
+            self.markers = MarkerList()
+        else:
+            dtype = np.float64 if stream.channel_format in _WIDE_FORMATS else np.float32
+            capacity = max(1, int(round(buffer_seconds * self.sfreq)))
+            self.buffer = RingBuffer(stream.n_channels, capacity, dtype)
+            self._chunk_len = max(32, int(self.sfreq * 0.5))
+            self._chunk: np.ndarray | None = None
+        self.gaps: list[Gap] = []
+        self._marker_sinks: list[MarkerList] = []
+        self._inlet: pylsl.StreamInlet | None = None
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._status = "idle"
+        self._samples = 0
+        self._last_ts: float | None = None
+        self._last_data = 0.0  # local clock of the last non-empty pull (or of the connection)
+        self._chunk_interval = 0.0
+        self._lost_at: float | None = None  # gap onset while lost
+        self._rate_hist: deque[tuple[float, float, int]] = deque()  # (pull time, newest ts, samples)
+        self._latencies: deque[float] = deque(maxlen=32)
+        self._warned_nan = False
+        self._incompatible: set[str] = set()  # uids of look-alike outlets with another layout
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def start(self) -> StreamReader:
+        """Open the inlet (``RuntimeError`` if the stream cannot be opened) and start the thread."""
+        if self._thread is not None:
+            return self
+        if not self._connect(self.timeout, prefer_uid=self.desc.uid):
+            raise RuntimeError(f"Could not open LSL stream {self.desc.summary()}: it is not "
+                               f"available any more (waited {self.timeout:g} s)")
+        self._set_status("connected")
+        self._emit("connected", stream=self.desc.name, time=pylsl.local_clock())
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name=f"lsl-{self.desc.name}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop the thread and close the inlet (data already read stays available)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5.0)
+            self._thread = None
+        self._inlet = None
+        if self._status not in ("idle", "stopped"):
+            self._set_status("stopped")
+            self._emit("stopped", stream=self.desc.name, time=pylsl.local_clock())
+
+    def __enter__(self) -> StreamReader:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def status(self) -> str:
+        """``idle``, ``connected``, ``lost``, ``stopped``."""
+        return self._status
+
+    def add_marker_sink(self, sink: MarkerList) -> None:
+        """Also append every marker received to ``sink`` (used to merge marker streams)."""
+        self._marker_sinks.append(sink)
+
+    # -- counters ---------------------------------------------------------------------------
+    def stats(self) -> StreamStats:
+        with self._lock:
+            hist = list(self._rate_hist)
+            latency = statistics.median(self._latencies) * 1e3 if self._latencies else float("nan")
+            status, samples = self._status, self._samples
+        rate = 0.0
+        now = pylsl.local_clock()
+        if status == "connected" and len(hist) >= 2 and now - hist[-1][0] < max(2.0, self.loss_timeout):
+            (_, t0, n0), (_, t1, n1) = hist[0], hist[-1]  # samples per second of stream time
+            rate = (n1 - n0) / (t1 - t0) if t1 > t0 else 0.0
+        n_markers = self.markers.n_total if self.markers is not None else 0
+        return StreamStats(status == "connected", status, samples, len(self.gaps), rate, latency, n_markers)
+
+    def _set_status(self, status: str) -> None:
+        with self._lock:
+            self._status = status
+
+    # -- connection -------------------------------------------------------------------------
+    def _connect(self, timeout: float, prefer_uid: str = "", avoid_uid: str = "") -> bool:
+        """Resolve and open a compatible outlet; ``False`` if none answered within ``timeout``.
+
+        Outlets with ``prefer_uid`` are tried first, those with ``avoid_uid`` last.
+        """
+        d = self.desc
+        infos = resolve_infos(d.name, d.source_id, timeout=timeout)
+        infos.sort(key=lambda i: (i.uid() != prefer_uid, i.uid() == avoid_uid))
+        for info in infos:
+            if info.channel_count() != d.n_channels or info.nominal_srate() != d.srate:
+                if info.uid() in self._incompatible:
+                    continue
+                self._incompatible.add(info.uid())
+                self._emit("incompatible", stream=d.name, n_channels=info.channel_count(),
+                           srate=info.nominal_srate(), time=pylsl.local_clock())
+                log.warning("stream %r came back with %d channels at %g Hz (expected %d at %g Hz): ignored",
+                            d.name, info.channel_count(), info.nominal_srate(), d.n_channels, d.srate)
+                continue
+            try:
+                inlet = pylsl.StreamInlet(info, max_buflen=60, recover=False,
+                                          processing_flags=PROC_MARKERS if self.is_marker else PROC_DATA)
+                inlet.open_stream(timeout=timeout)
+                inlet.time_correction(timeout=max(timeout, 2.0))  # first estimate: ~0.6 s
+            except Exception as err:  # TimeoutError/LostError: outlet gone meanwhile
+                log.debug("could not open %r: %s", d.name, err)
+                continue
+            if not self.is_marker and (self._chunk is None or self._chunk.dtype != inlet.np_dtype):
+                self._chunk = np.zeros((self._chunk_len, d.n_channels), dtype=inlet.np_dtype)
+            self.desc = replace(d, uid=info.uid(), hostname=info.hostname())
+            self._inlet = inlet
+            self._last_data = pylsl.local_clock()
+            return True
+        return False
+
+    def _on_lost(self, reason: str, keep_inlet: bool = False) -> None:
+        if not keep_inlet:
+            self._inlet = None
+        now = pylsl.local_clock()
+        if self._lost_at is None:  # first loss (not a failed re-connection)
+            if self._last_ts is not None and not self.is_marker:
+                self._lost_at = self._last_ts + 1.0 / self.sfreq
+            else:
+                self._lost_at = now
+            self._set_status("lost")
+            log.warning("LSL stream %r lost: %s", self.desc.name, reason)
+            self._emit("lost", stream=self.desc.name, reason=reason, time=now)
+
+    def _on_silence(self, silence: float) -> None:
+        """A regular stream stopped sending: report it lost and swap in a fresh inlet.
+
+        liblsl's de-jitter assumes a continuous stream and would bend the timestamps after a
+        stall; a fresh inlet starts a fresh de-jitter. It is subscribed before the old one is
+        dropped, so nothing is lost if the outlet resumes. An outlet that came back under the same
+        name and source_id (new uid) is preferred over the silent one.
+        """
+        first = self._lost_at is None
+        self._on_lost(f"no data for {silence:.1f} s", keep_inlet=True)
+        if not self.recover:
+            return
+        uid = self.desc.uid
+        if not self._connect(0.5, prefer_uid=uid if first else "", avoid_uid="" if first else uid):
+            self._inlet = None
+
+    def _record_recovery(self, first_ts: float) -> None:
+        gap = Gap(onset=self._lost_at, duration=max(0.0, first_ts - self._lost_at))
+        self.gaps.append(gap)
+        self._lost_at = None
+        with self._lock:
+            self._rate_hist.clear()
+        self._set_status("connected")
+        log.info("LSL stream %r recovered after %.3f s", self.desc.name, gap.duration)
+        self._emit("recovered", stream=self.desc.name, gap=gap, time=pylsl.local_clock())
+
+    # -- thread -----------------------------------------------------------------------------
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                if self._inlet is None:
+                    if not self.recover:
+                        self._stop.wait(0.2)
+                    elif self._connect(0.5) and self.is_marker:
+                        self._record_recovery(pylsl.local_clock())
+                    continue
+                if self.is_marker:
+                    self._pull_markers()
+                else:
+                    self._pull_data()
+            except LostError:
+                self._on_lost("the outlet was closed or the connection broke")
+            except Exception as err:  # never let the thread die silently
+                log.exception("error while reading LSL stream %r", self.desc.name)
+                self._emit("error", stream=self.desc.name, message=str(err), time=pylsl.local_clock())
+                self._stop.wait(0.2)
+
+    def _note_pull(self, n: int, newest_ts: float) -> float:
+        now = pylsl.local_clock()
+        with self._lock:
+            if self._last_data and self._samples:
+                dt = now - self._last_data
+                self._chunk_interval = dt if not self._chunk_interval else 0.9 * self._chunk_interval + 0.1 * dt
+            self._samples += n
+            self._last_data = now
+            self._last_ts = newest_ts
+            self._latencies.append(now - newest_ts)
+            self._rate_hist.append((now, newest_ts, self._samples))
+            while len(self._rate_hist) > 2 and now - self._rate_hist[1][0] >= 5.0:
+                self._rate_hist.popleft()
+        return now
+
+    def _pull_data(self) -> None:
+        _, ts = self._inlet.pull_chunk(timeout=0.1, max_samples=self._chunk_len, dest_obj=self._chunk,
+                                       as_numpy=True, min_samples=1)
+        n = len(ts)
+        if not n:
+            silence = pylsl.local_clock() - self._last_data
+            if self._samples and silence > max(self.loss_timeout, 5 * self._chunk_interval):
+                self._on_silence(silence)
+            return
+        data = self._chunk[:n]
+        if self._scale is not None:
+            data = data * self._scale
+        if not self._warned_nan and np.isnan(data).any():
+            self._warned_nan = True
+            log.warning("LSL stream %r sends NaN values (stored as NaN)", self.desc.name)
+            self._emit("warning", stream=self.desc.name, message="stream contains NaN values")
+        self.buffer.write(data, ts)
+        if self._lost_at is not None:
+            self._record_recovery(float(ts[0]))
+        self._note_pull(n, float(ts[-1]))
+        if n < self._chunk_len:
+            self._stop.wait(self.poll_interval)
+
+    def _pull_markers(self) -> None:
+        samples, ts = self._inlet.pull_chunk(timeout=0.1, max_samples=256, as_numpy=False, min_samples=1)
+        if not ts:
+            return
+        for values, t in zip(samples, ts, strict=True):
+            label = _marker_label(values)
+            self.markers.append(t, label)
+            for sink in self._marker_sinks:
+                sink.append(t, label)
+        self._note_pull(len(ts), float(ts[-1]))
+
+
+def _marker_descs(markers: list[str | StreamDescription] | str | None) -> list[str | StreamDescription] | str:
+    if markers is None:
+        return []
+    if isinstance(markers, str):
+        key = markers.strip()
+        if key.lower() == "auto":
+            return "auto"
+        if key.lower() in ("", "none"):
+            return []
+        return [m.strip() for m in key.split(",") if m.strip()]
+    return list(markers)
+
+
+MARKER_PREDICATE = "nominal_srate=0 or " + " or ".join(
+    f"type='{v}'" for t in MARKER_TYPES for v in (t, t.capitalize(), t.upper()))
+
+
+def _current_marker_streams(wait: float = 1.0) -> list[StreamDescription]:
+    """Marker streams visible now (their ``desc`` is not needed: no channel metadata fetched)."""
+    infos = pylsl.resolve_bypred(MARKER_PREDICATE, minimum=1024, timeout=wait)
+    descs = {i.uid(): StreamDescription.from_info(i) for i in infos if i.channel_count() > 0}
+    return sorted(descs.values(), key=lambda d: d.name)
+
+
+def _pick_eeg(timeout: float) -> StreamDescription:
+    streams = discover(timeout=min(timeout, 1.0))
+    regular = [d for d in streams if not d.is_marker and d.n_channels > 0 and d.channel_format != "string"]
+    eeg = [d for d in regular if d.type.lower() == "eeg"]
+    if not (eeg or regular):
+        listing = ", ".join(d.summary() for d in streams) or "none"
+        raise ValueError(f"No regular-rate LSL stream to use as EEG; available streams: {listing}")
+    return (eeg or regular)[0]
+
+
+class Acquisition(_Events):
+    """One EEG stream and any number of marker streams, all on the local LSL clock.
+
+    ``eeg``: a stream name (``""`` picks the first ``EEG``-typed regular stream) or a description.
+    ``markers``: ``"auto"`` (every marker stream now on the network, plus those appearing later),
+    ``None``/``"none"``, a name, comma-separated names or a list. Marker labels from all marker
+    streams are merged into ``markers``.
+    """
+
+    def __init__(self, eeg: str | StreamDescription,
+                 markers: list[str | StreamDescription] | str | None = "auto",
+                 buffer_seconds: float = 60.0, timeout: float = 2.0) -> None:
+        super().__init__()
+        desc = eeg if isinstance(eeg, StreamDescription) else (
+            find_stream(eeg, timeout) if eeg else _pick_eeg(timeout))
+        if desc.srate <= 0:
+            raise ValueError(f"EEG stream {desc.name!r} has an irregular sampling rate (srate=0); "
+                             "the EEG stream must have a regular nominal rate > 0 Hz")
+        if desc.n_channels < 1:
+            raise ValueError(f"EEG stream {desc.name!r} has n_channels={desc.n_channels}; "
+                             "the EEG stream needs at least 1 channel")
+        if desc.channel_format == "string" or desc.is_marker:
+            raise ValueError(f"EEG stream {desc.name!r} is a marker stream (type {desc.type!r}, format "
+                             f"{desc.channel_format!r}); choose a numeric stream with a regular rate")
+        self.buffer_seconds = float(buffer_seconds)
+        self.timeout = float(timeout)
+        self.eeg = StreamReader(desc, buffer_seconds, timeout)
+        self.markers = MarkerList()
+        self.marker_readers: list[StreamReader] = []
+        self._auto = _marker_descs(markers) == "auto"
+        wanted = _current_marker_streams() if self._auto else _marker_descs(markers)
+        for m in wanted:
+            self._add_marker_reader(StreamReader(m, buffer_seconds, timeout))
+        self._watcher: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._started = False
+
+    def _add_marker_reader(self, reader: StreamReader) -> None:
+        if not reader.is_marker:
+            raise ValueError(f"marker stream {reader.desc.name!r} must have an irregular rate, type "
+                             f"'Markers' or string format; got {reader.desc.summary()}")
+        reader.add_marker_sink(self.markers)
+        with self._cb_lock:
+            for cb in self._callbacks:
+                reader.subscribe(cb)
+        self.marker_readers.append(reader)
+
+    # -- properties --------------------------------------------------------------------------
+    @property
+    def buffer(self) -> RingBuffer:
+        return self.eeg.buffer
+
+    @property
+    def sfreq(self) -> float:
+        return self.eeg.sfreq
+
+    @property
+    def ch_names(self) -> list[str]:
+        return self.eeg.ch_names
+
+    @property
+    def gaps(self) -> list[Gap]:
+        return self.eeg.gaps
+
+    @property
+    def stream_names(self) -> list[str]:
+        return [self.eeg.desc.name] + [r.desc.name for r in self.marker_readers]
+
+    # -- lifecycle --------------------------------------------------------------------------
+    def start(self) -> Acquisition:
+        """Start the EEG reader (errors raise) and the marker readers (errors are reported)."""
+        if self._started:
+            return self
+        self.eeg.start()
+        if self.marker_readers:  # in parallel: each needs a first clock-offset estimate (~0.6 s)
+            with ThreadPoolExecutor(max_workers=min(8, len(self.marker_readers))) as pool:
+                list(pool.map(self._start_marker, list(self.marker_readers)))
+        self._started = True
+        if self._auto:
+            self._stop.clear()
+            self._watcher = threading.Thread(target=self._watch, name="lsl-marker-watch", daemon=True)
+            self._watcher.start()
+        return self
+
+    def _start_marker(self, reader: StreamReader) -> bool:
+        """Start a marker reader; one that cannot be opened is reported and dropped."""
+        try:
+            reader.start()
+            return True
+        except Exception as err:
+            log.warning("marker stream %r could not be started: %s", reader.desc.name, err)
+            if reader in self.marker_readers:
+                self.marker_readers.remove(reader)
+            self._emit("error", stream=reader.desc.name, message=str(err), time=pylsl.local_clock())
+            return False
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=5.0)
+            self._watcher = None
+        for r in [self.eeg, *self.marker_readers]:
+            r.stop()
+        self._started = False
+
+    def __enter__(self) -> Acquisition:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def subscribe(self, callback: Callback) -> None:
+        """Events of the EEG reader and of every marker reader (``info["stream"]`` names it)."""
+        super().subscribe(callback)
+        for r in [self.eeg, *self.marker_readers]:
+            r.subscribe(callback)
+
+    def stats(self) -> StreamStats:
+        """The EEG reader's counters, with ``n_markers`` counting markers of all marker streams."""
+        return replace(self.eeg.stats(), n_markers=self.markers.n_total)
+
+    def _watch(self) -> None:
+        """Add marker streams that appear after start (``markers="auto"``)."""
+        resolver = pylsl.ContinuousResolver(pred=MARKER_PREDICATE)
+        while not self._stop.wait(1.0):
+            try:
+                known = {(r.desc.name, r.desc.source_id) for r in self.marker_readers}
+                for info in resolver.results():
+                    if (info.name(), info.source_id()) in known or info.channel_count() < 1:
+                        continue
+                    reader = StreamReader(StreamDescription.from_info(info), self.buffer_seconds, self.timeout)
+                    self._add_marker_reader(reader)
+                    if self._start_marker(reader):
+                        self._emit("marker_stream_added", stream=info.name(), time=pylsl.local_clock())
+            except Exception:
+                log.exception("marker stream watcher failed")

@@ -1,0 +1,37 @@
+"""Source plugins of the stream package (declarations only: nothing heavy is imported here)."""
+
+from __future__ import annotations
+
+from bcigui.core.plugins.params import Param
+from bcigui.core.plugins.registry import PluginSpec
+
+PLUGINS = [
+    PluginSpec(
+        name="lsl",
+        kind="source",
+        factory="bcigui.core.stream.inlet:Acquisition",
+        description="EEG and marker streams from Lab Streaming Layer outlets on the network",
+        params=(
+            Param("eeg", "str", "", help="name of the EEG stream (empty: first stream of type EEG)"),
+            Param("markers", "str", "auto",
+                  help="marker streams: 'auto' (all, including later ones), 'none', or comma-separated names"),
+            Param("buffer_seconds", "float", 60.0, help="length of the ring buffer",
+                  minimum=1.0, maximum=3600.0, unit="s"),
+            Param("timeout", "float", 2.0, help="how long to wait for the streams",
+                  minimum=0.1, maximum=60.0, unit="s"),
+        ),
+    ),
+    PluginSpec(
+        name="simulator",
+        kind="source",
+        factory="bcigui.core.stream.simulator:Simulator",
+        description="Built-in EEG simulator publishing EEG and marker LSL streams",
+        params=(
+            Param("paradigm", "str", "mi", help="simulated brain activity", choices=("mi", "ssvep", "rest")),
+            Param("n_channels", "int", 32, help="number of EEG channels", minimum=8, maximum=256),
+            Param("srate", "float", 500.0, help="sampling rate", minimum=1.0, maximum=10000.0, unit="Hz"),
+            Param("seed", "int", 0, help="random seed"),
+            Param("name", "str", "bcigui-sim", help="name of the EEG stream"),
+        ),
+    ),
+]
