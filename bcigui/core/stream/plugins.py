@@ -29,9 +29,21 @@ PLUGINS = [
         params=(
             Param("paradigm", "str", "mi", help="simulated brain activity", choices=("mi", "ssvep", "rest")),
             Param("n_channels", "int", 32, help="number of EEG channels", minimum=8, maximum=256),
-            Param("srate", "float", 500.0, help="sampling rate", minimum=1.0, maximum=10000.0, unit="Hz"),
+            Param("srate", "float", 500.0, help="sampling rate", minimum=64.0, maximum=10000.0, unit="Hz"),
             Param("seed", "int", 0, help="random seed"),
             Param("name", "str", "bcigui-sim", help="name of the EEG stream"),
+        ),
+    ),
+    PluginSpec(
+        name="replay",
+        kind="source",
+        factory="bcigui.core.stream.replay:Replayer",
+        description="Replay a recording file (FIF, EDF/BDF, GDF, XDF, BrainVision) as LSL EEG + markers",
+        params=(
+            Param("path", "str", "", help="recording file"),
+            Param("speed", "float", 1.0, help="replay speed factor", minimum=0.01, maximum=1000.0),
+            Param("loop", "bool", False, help="start over at the end of the file"),
+            Param("name", "str", "", help="EEG stream name (empty: bcigui-replay-<file>)"),
         ),
     ),
 ]
