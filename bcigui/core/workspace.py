@@ -1,0 +1,279 @@
+"""Offline-analysis workspace: a folder with ``workspace.json`` and a feature cache.
+
+``workspace.json`` holds data sets (recording files, event map, epoch parameters), parameter sets,
+feature selections and training attempts. File paths are stored relative to the workspace folder
+when possible, so a folder moved together with its data stays valid. ``cache/<key>.npz`` holds
+extracted feature tensors keyed by a hash of (data fingerprint, extractor, parameters): changing a
+selection or re-opening the workspace reuses them without recomputation.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bcigui.core.features._base import fmt_freq
+from bcigui.core.features.cache import FeatureCache, FeatureTensor, cache_key
+from bcigui.core.plugins.registry import PluginSpec, get_registry
+
+FORMAT = "bcigui-workspace"
+VERSION = 1
+SECTIONS = ("datasets", "param_sets", "selections", "attempts")
+
+
+class ExtractionCancelled(Exception):
+    """Raised by :meth:`Workspace.extract` when its ``cancel`` event is set."""
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Workspace:
+    """A workspace folder; created if missing, loaded if it already holds ``workspace.json``."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path).resolve()
+        self.path.mkdir(parents=True, exist_ok=True)
+        self.cache = FeatureCache(self.path / "cache")
+        self.datasets: dict[str, dict] = {}
+        self.param_sets: dict[str, dict] = {}
+        self.selections: dict[str, dict] = {}
+        self.attempts: dict[str, dict] = {}
+        self._epochs: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        if self.file.exists():
+            self.load()
+
+    @property
+    def file(self) -> Path:
+        return self.path / "workspace.json"
+
+    # -- persistence ---------------------------------------------------------------------------
+    def save(self) -> None:
+        """Write ``workspace.json`` atomically."""
+        doc = {"format": FORMAT, "version": VERSION, **{s: getattr(self, s) for s in SECTIONS}}
+        fd, tmp = tempfile.mkstemp(dir=self.path, suffix=".json.tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(doc, fh, indent=2, default=_json_default)
+            os.replace(tmp, self.file)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def load(self) -> Workspace:
+        """(Re)read ``workspace.json``."""
+        try:
+            doc = json.loads(self.file.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as err:
+            raise ValueError(f"Cannot read workspace file {self.file}: {err}") from None
+        if doc.get("format") != FORMAT:
+            raise ValueError(f"{self.file} is not a bcigui workspace (format {doc.get('format')!r}, expected {FORMAT!r})")
+        if int(doc.get("version", 0)) > VERSION:
+            raise ValueError(f"{self.file} has workspace version {doc['version']}; this bcigui reads up to {VERSION}")
+        for s in SECTIONS:
+            setattr(self, s, dict(doc.get(s, {})))
+        self._epochs.clear()
+        return self
+
+    # -- paths and ids -------------------------------------------------------------------------
+    def _rel(self, p: str | Path) -> str:
+        p = Path(p).resolve()
+        try:
+            return Path(os.path.relpath(p, self.path)).as_posix()
+        except ValueError:  # another drive (Windows)
+            return str(p)
+
+    def _abs(self, p: str) -> Path:
+        q = Path(p)
+        return q if q.is_absolute() else (self.path / q).resolve()
+
+    @staticmethod
+    def _new_id(name: str, existing: dict) -> str:
+        base = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-") or "item"
+        out, i = base, 2
+        while out in existing:
+            out, i = f"{base}-{i}", i + 1
+        return out
+
+    # -- data sets -----------------------------------------------------------------------------
+    def add_dataset(
+        self,
+        name: str,
+        files: list[str | Path],
+        event_map: dict[str, str],
+        tmin: float,
+        tmax: float,
+        filter: Any = None,
+        picks: list[str] | None = None,
+    ) -> str:
+        """Register a data set (files + event map + epoch parameters); return its id."""
+        if not files:
+            raise ValueError("Parameter 'files' must list at least one recording, got none")
+        missing = [str(f) for f in files if not Path(f).exists()]
+        if missing:
+            raise FileNotFoundError(f"Recording(s) not found: {missing}")
+        if not event_map:
+            raise ValueError("Parameter 'event_map' must map at least one event to a class, got {}")
+        if tmax <= tmin:
+            raise ValueError(f"Parameter 'tmax' must be greater than tmin ({tmin}), got {tmax}")
+        flt = filter.to_dict() if hasattr(filter, "to_dict") else (dict(filter) if filter else None)
+        did = self._new_id(name, self.datasets)
+        self.datasets[did] = {
+            "name": name, "files": [self._rel(f) for f in files], "event_map": dict(event_map),
+            "tmin": float(tmin), "tmax": float(tmax), "filter": flt,
+            "picks": list(picks) if picks else None, "created": _now(),
+        }
+        return did
+
+    def _dataset(self, dataset_id: str) -> dict:
+        try:
+            return self.datasets[dataset_id]
+        except KeyError:
+            raise KeyError(f"No data set {dataset_id!r} in workspace; available: {sorted(self.datasets)}") from None
+
+    def dataset_files(self, dataset_id: str) -> list[Path]:
+        return [self._abs(f) for f in self._dataset(dataset_id)["files"]]
+
+    def fingerprint(self, dataset_id: str) -> str:
+        """Hash of the data set's definition and its files' names, sizes and modification times."""
+        ds = self._dataset(dataset_id)
+        stats = []
+        for p in self.dataset_files(dataset_id):
+            try:
+                st = p.stat()
+            except OSError:
+                raise FileNotFoundError(f"Recording of data set {dataset_id!r} not found: {p}") from None
+            stats.append([p.name, st.st_size, st.st_mtime_ns])
+        definition = {k: ds[k] for k in ("event_map", "tmin", "tmax", "filter", "picks")}
+        return cache_key(json.dumps(stats), "dataset", definition)
+
+    def epochs(self, dataset_id: str):
+        """The data set's :class:`~bcigui.core.data.epochs.EpochsData` (kept in memory once loaded)."""
+        from bcigui.core.data.epochs import make_epochs
+        from bcigui.core.data.recordings import load_recordings
+        from bcigui.core.signal.filters import FilterSpec
+
+        fp = self.fingerprint(dataset_id)
+        with self._lock:
+            hit = self._epochs.get(dataset_id)
+            if hit is not None and hit[0] == fp:
+                return hit[1]
+        ds = self._dataset(dataset_id)
+        recs = load_recordings(self.dataset_files(dataset_id))
+        flt = FilterSpec.from_dict(ds["filter"]) if ds["filter"] else None
+        ep = make_epochs(recs, ds["event_map"], ds["tmin"], ds["tmax"], flt, ds["picks"])
+        with self._lock:
+            self._epochs[dataset_id] = (fp, ep)
+        return ep
+
+    # -- features ------------------------------------------------------------------------------
+    def extract(
+        self,
+        dataset_id: str,
+        extractor_spec: PluginSpec | str,
+        params: dict[str, Any] | None = None,
+        progress: Callable[[float], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> FeatureTensor:
+        """Features of a data set from an unsupervised feature plugin, cached on disk.
+
+        Tensor extractors (tag ``tensor``) give ``(n_epochs, n_rows, n_freqs)``; others
+        ``(n_epochs, n_features)``. ``progress(fraction)`` is called as epochs are processed and
+        setting ``cancel`` raises :class:`ExtractionCancelled` (nothing is cached then). Safe to call
+        from a worker thread.
+        """
+        spec = get_registry().get("feature", extractor_spec) if isinstance(extractor_spec, str) else extractor_spec
+        if spec.kind != "feature":
+            raise ValueError(f"Parameter 'extractor_spec' must be a feature plugin, got a {spec.kind} plugin {spec.name!r}")
+        if spec.tags.get("supervised"):
+            raise ValueError(
+                f"Feature plugin {spec.name!r} is supervised (fitted with labels); workspace extraction "
+                "needs an unsupervised extractor such as 'psd', 'band_power' or 'connectivity'"
+            )
+        values = {k: v for k, v in (params or {}).items() if k != "sfreq"}
+        tensor = bool(spec.tags.get("tensor"))
+        if tensor:
+            values["output"] = "tensor"
+        resolved = spec.resolve(values)
+        key = cache_key(self.fingerprint(dataset_id), spec.name, {k: v for k, v in resolved.items() if k != "sfreq"})
+        hit = self.cache.get(key)
+        if hit is not None:
+            if progress:
+                progress(1.0)
+            return hit
+        ep = self.epochs(dataset_id)
+        if "sfreq" in resolved:
+            resolved["sfreq"] = ep.sfreq
+        est = spec.load()(**resolved)
+        if "ch_names" in est.get_params():
+            est.set_params(ch_names=list(ep.ch_names))
+        est.fit(ep.X, ep.y)
+        parts = []
+        batches = np.array_split(np.arange(len(ep.X)), min(len(ep.X), 20))
+        for i, idx in enumerate(batches):
+            if cancel is not None and cancel.is_set():
+                raise ExtractionCancelled(f"Extraction of {spec.name!r} on {dataset_id!r} cancelled")
+            parts.append(est.transform(ep.X[idx]))
+            if progress:
+                progress((i + 1) / len(batches))
+        data = np.concatenate(parts)
+        if tensor:
+            rows = list(est.channel_names_)
+            columns = list(getattr(est, "columns_", None) or [fmt_freq(f) for f in est.freqs_])
+            freqs = np.asarray(est.freqs_)
+        else:
+            rows, columns, freqs = [], [str(n) for n in est.get_feature_names_out()], None
+        ft = FeatureTensor(data, np.asarray(ep.y), rows, columns, freqs, np.asarray(ep.runs), spec.name,
+                           {k: v for k, v in resolved.items() if k != "sfreq"})
+        self.cache.put(key, ft)
+        return ft
+
+    # -- records -------------------------------------------------------------------------------
+    def add_param_set(self, name: str, extractor: str, params: dict[str, Any]) -> str:
+        """Store named extractor parameters; return the id."""
+        pid = self._new_id(name, self.param_sets)
+        self.param_sets[pid] = {"name": name, "extractor": extractor, "params": dict(params), "created": _now()}
+        return pid
+
+    def add_selection(self, name: str, features: list[str], dataset_id: str | None = None,
+                      param_set_id: str | None = None, **meta: Any) -> str:
+        """Store a feature selection (names like ``"C3;12.0"``); return the id."""
+        if dataset_id is not None:
+            self._dataset(dataset_id)
+        sid = self._new_id(name, self.selections)
+        self.selections[sid] = {"name": name, "features": list(features), "dataset": dataset_id,
+                                "param_set": param_set_id, "created": _now(), **meta}
+        return sid
+
+    def add_attempt(self, dataset_id: str, pipeline: dict[str, Any], scores: dict[str, Any],
+                    selection_id: str | None = None, model_path: str | Path | None = None,
+                    notes: str = "") -> str:
+        """Record a training attempt (pipeline description, CV scores, optional model file)."""
+        self._dataset(dataset_id)
+        aid = self._new_id(f"attempt-{len(self.attempts) + 1}", self.attempts)
+        self.attempts[aid] = {
+            "dataset": dataset_id, "pipeline": pipeline, "scores": scores, "selection": selection_id,
+            "model": self._rel(model_path) if model_path else None, "notes": notes, "created": _now(),
+        }
+        return aid
+
+
+def _json_default(obj: Any) -> Any:
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"Cannot store {type(obj).__name__} in the workspace file")
