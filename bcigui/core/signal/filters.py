@@ -16,7 +16,11 @@ from scipy import signal
 
 @dataclass(frozen=True)
 class FilterSpec:
-    """Band-pass/high-pass/low-pass plus optional notch at ``notch`` Hz and its harmonics."""
+    """Band-pass/high-pass/low-pass plus optional notch at ``notch`` Hz and its harmonics.
+
+    ``reference="average"`` re-references each sample to the common average of the channels
+    filtered together (instantaneous, hence causal: identical offline and online).
+    """
 
     l_freq: float | None = None
     h_freq: float | None = None
@@ -24,6 +28,7 @@ class FilterSpec:
     notch_harmonics: int = 1
     order: int = 4
     notch_q: float = 30.0
+    reference: str | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -34,6 +39,8 @@ class FilterSpec:
 
     def design(self, sfreq: float) -> np.ndarray:
         """Second-order sections for sampling rate ``sfreq`` (empty ``(0, 6)`` if no filtering)."""
+        if self.reference not in (None, "average"):
+            raise ValueError(f"reference must be None or 'average', got {self.reference!r}")
         nyq = sfreq / 2.0
         for name in ("l_freq", "h_freq", "notch"):
             val = getattr(self, name)
@@ -82,6 +89,8 @@ class CausalFilter:
         chunk = np.asarray(chunk, dtype=np.float64)
         if chunk.ndim != 2 or chunk.shape[1] != self.n_channels:
             raise ValueError(f"chunk must have shape (n, {self.n_channels}), got {chunk.shape}")
+        if self.spec.reference == "average" and chunk.shape[0]:
+            chunk = chunk - chunk.mean(axis=1, keepdims=True)
         if self.sos.shape[0] == 0 or chunk.shape[0] == 0:
             return chunk.copy()
         if not self._initialised:

@@ -42,7 +42,7 @@ def test_physionet_three_runs_keep_run_index():
 def test_offline_epochs_equal_online_chunked_filtering():
     """Epochs come from the same causal filter that runs chunk by chunk online."""
     rec = load_recording(physionet_file(1, 4))
-    spec = FilterSpec(8, 30, notch=50)
+    spec = FilterSpec(8, 30, notch=50, reference="average")
     ep = make_epochs([rec], {"T1": "left"}, 0.5, 2.5, spec)
     data = rec.raw.get_data().T
     filt = CausalFilter(spec, rec.sfreq, data.shape[1])

@@ -120,3 +120,20 @@ def test_erd_map_shows_mu_desynchronisation_for_hands(shared_data):
         erd_ers_map(ep.X[:, picks], ep.y, ep.sfreq, np.arange(8.0, 12.0), -1.0, (-1.0, 0.0), classes=["rest"])
     with pytest.raises(ValueError, match="baseline"):
         erd_ers_map(ep.X[:, picks], ep.y, ep.sfreq, np.arange(8.0, 12.0), -1.0, (5.0, 6.0))
+
+
+def test_r2_map_left_vs_right_peaks_over_sensorimotor_mu(shared_data):
+    """S001 runs 4/8/12, T1 vs T2 (left vs right fist imagery), common average reference (part of
+    the causal preprocessing, as online), the whole 4-s imagery period: the strongest |r²| of the
+    1-40 Hz Welch map, and most of the top 5, lie in 8-30 Hz over sensorimotor channels."""
+    from bcigui.core.data import load_recordings, make_epochs
+    from bcigui.core.signal.filters import FilterSpec
+    from tests.conftest import physionet_file
+
+    recs = load_recordings([physionet_file(1, r) for r in (4, 8, 12)])
+    ep = make_epochs(recs, {"T1": "left", "T2": "right"}, 0.0, 4.0, FilterSpec(1, 45, reference="average"))
+    est = PSDFeatures(ep.sfreq, "welch", fmin=1, fmax=40, output="tensor").fit(ep.X)
+    r2 = signed_r2(est.transform(ep.X), ep.y, ep.classes)
+    top = [(ep.ch_names[ch], float(est.freqs_[fi])) for ch, fi in _top_entries(r2, 5)]
+    in_mu_beta = [ch in SENSORIMOTOR and 8 <= f <= 30 for ch, f in top]
+    assert in_mu_beta[0] and sum(in_mu_beta) >= 3, top
