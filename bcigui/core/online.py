@@ -256,7 +256,7 @@ class OnlineRunner:
         threshold: float | None = None,
         outlet_name: str | None = "bcigui-predictions",
         log_path: str | Path | None = None,
-        poll_interval: float = 0.002,
+        poll_interval: float = 0.05,
     ) -> None:
         self.spec = ModelSpec.from_manifest(manifest)
         self.acquisition = acquisition
@@ -325,6 +325,14 @@ class OnlineRunner:
         self.stop()
 
     def _loop(self) -> None:
+        # Small per-window linear algebra (64x64 eigh, ...) is several times slower with threaded
+        # BLAS on a busy machine; decode single-threaded for steady latency.
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1, user_api="blas"):
+            self._decode_loop()
+
+    def _decode_loop(self) -> None:
         buf = self.acquisition.buffer
         index = self._read_index = buf.n_written
         self.decoder.reset(index)
@@ -342,7 +350,7 @@ class OnlineRunner:
                 st = self.acquisition.stats()
                 if not st.connected:
                     self.status.state, self.status.reason = "paused", f"stream lost: {st.status}"
-                self._stop.wait(self.poll_interval)
+                buf.wait_for_data(index, self.poll_interval)
                 continue
             if self.status.state == "paused":
                 self.status.state, self.status.reason = "running", ""

@@ -129,6 +129,10 @@ class Registry:
         tb = "".join(traceback.format_exception(type(err), err, err.__traceback__))
         self.failures.append(PluginFailure(name, origin, f"{type(err).__name__}: {err}", tb))
 
+    def record_failure(self, name: str, origin: str, err: BaseException) -> None:
+        """Record a plugin failure met after discovery (e.g. a view that fails to load in the GUI)."""
+        self._record(name, origin, err)
+
     def register_many(self, specs: Iterable[PluginSpec] | Callable[[], Iterable[PluginSpec]], origin: str) -> None:
         """Register each spec, recording (not raising) the failures."""
         try:

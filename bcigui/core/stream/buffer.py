@@ -26,6 +26,7 @@ class RingBuffer:
         self._times = np.zeros(self.capacity, dtype=np.float64)
         self._n_written = 0
         self._lock = threading.Lock()
+        self._new_data = threading.Condition(self._lock)
 
     @property
     def n_written(self) -> int:
@@ -59,6 +60,7 @@ class RingBuffer:
                 self._data[: m - first] = data[first:]
                 self._times[: m - first] = timestamps[first:]
             self._n_written += n
+            self._new_data.notify_all()
 
     def _slice(self, start_index: int, stop_index: int) -> tuple[np.ndarray, np.ndarray]:
         n = stop_index - start_index
@@ -89,3 +91,8 @@ class RingBuffer:
             start = min(max(index, oldest), self._n_written)
             data, times = self._slice(start, self._n_written)
             return data, times, self._n_written, lost
+
+    def wait_for_data(self, index: int, timeout: float) -> bool:
+        """Block until a sample at absolute index ``index`` or later exists (or ``timeout`` s pass)."""
+        with self._new_data:
+            return self._new_data.wait_for(lambda: self._n_written > index, timeout)

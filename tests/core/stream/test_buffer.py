@@ -143,3 +143,16 @@ def test_markers_sorted_between_and_capped():
     ml.append(6.0, 7)
     assert len(ml) == 5 and ml.n_total == 6
     assert ml.all()[0] == (2.0, "b") and ml.all()[-1] == (6.0, "7")
+
+
+def test_wait_for_data_wakes_on_write():
+    import time
+
+    buf = RingBuffer(2, 100)
+    assert buf.wait_for_data(0, 0.01) is False
+    t = threading.Timer(0.05, lambda: buf.write(np.ones((3, 2)), np.arange(3.0)))
+    t.start()
+    t0 = time.perf_counter()
+    assert buf.wait_for_data(0, 5.0) is True
+    assert time.perf_counter() - t0 < 2.0
+    assert buf.wait_for_data(2, 0.0) is True and buf.wait_for_data(3, 0.01) is False

@@ -1,0 +1,456 @@
+"""Main window: stream panel, dockable views (view plugins), menus, status bar, dialogs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QToolButton,
+    QWidget,
+)
+
+from bcigui.core.plugins import PluginSpec, Registry
+from bcigui.gui.app import apply_theme, icon
+from bcigui.gui.settings import PreferencesDialog, Settings
+from bcigui.gui.stream_panel import StreamPanel
+from bcigui.gui.workers import run_in_thread
+
+MESSAGE_MS = 8000
+
+
+def start_simulator(paradigm: str, name: str) -> Any:
+    """Start the built-in simulator (worker thread); return it."""
+    from bcigui.core.stream.simulator import Simulator
+
+    return Simulator(paradigm=paradigm, name=name).start()
+
+
+class MainWindow(QMainWindow):
+    """The application window. ``simulate`` ("mi", "ssvep", "rest") starts the simulator and
+    connects to it; ``simulator_name`` names its LSL streams."""
+
+    view_opened = Signal(QDockWidget)
+
+    def __init__(
+        self,
+        registry: Registry,
+        settings: Settings,
+        simulate: str | None = None,
+        simulator_name: str = "bcigui-sim",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.registry = registry
+        self.settings = settings
+        self.simulator: Any = None
+        self._closing = False
+        self._views_state = settings.window_state
+        self.views: list[QDockWidget] = []
+        self._view_counter = 0
+        self._views_to_reopen: list[str] = settings.open_views
+        self.setWindowTitle("bcigui")
+        self.setWindowIcon(icon("app"))
+        self.setDockNestingEnabled(True)
+        self.setDockOptions(
+            QMainWindow.DockOption.AnimatedDocks | QMainWindow.DockOption.AllowNestedDocks
+            | QMainWindow.DockOption.AllowTabbedDocks
+        )
+
+        self.panel = StreamPanel(discovery_timeout=float(settings.get("discovery_timeout")))
+        self.panel.message.connect(self.show_message)
+        self.panel.connected.connect(self._on_connected)
+        self.panel.disconnected.connect(self._on_disconnected)
+        self.stream_dock = QDockWidget("Streams", self)
+        self.stream_dock.setObjectName("dock_streams")
+        self.stream_dock.setWidget(self.panel)
+        self.stream_dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.stream_dock)
+
+        self.placeholder = QLabel()
+        self.placeholder.setObjectName("placeholder")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        self.placeholder.setMinimumWidth(120)
+        self.setCentralWidget(self.placeholder)
+
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_status_bar()
+        self._set_placeholder_text(connected=False)
+        self.resize(1280, 800)
+        self.resizeDocks([self.stream_dock], [600], Qt.Orientation.Horizontal)
+        if settings.geometry is not None:
+            self.restoreGeometry(settings.geometry)
+        if settings.window_state is not None:
+            self.restoreState(settings.window_state)
+
+        if simulate:
+            QTimer.singleShot(0, lambda: self.start_simulation(simulate, simulator_name))
+        else:
+            QTimer.singleShot(0, self._startup_connect)
+
+    # -- building -----------------------------------------------------------------------------
+    def _action(self, text: str, slot: Any, icon_name: str | None = None, shortcut: Any = None,
+                tip: str = "") -> QAction:
+        act = QAction(text, self)
+        if icon_name:
+            act.setIcon(icon(icon_name))
+        if shortcut is not None:
+            act.setShortcut(QKeySequence(shortcut))
+        if tip:
+            act.setToolTip(tip)
+            act.setStatusTip(tip)
+        act.triggered.connect(lambda *_: slot())
+        return act
+
+    def _build_actions(self) -> None:
+        self.act_refresh = self._action("&Refresh streams", self.panel.refresh, "refresh",
+                                        QKeySequence.StandardKey.Refresh, "Look for LSL streams on the network")
+        self.act_connect = self._action("&Connect", self.panel.connect_selected, "connect",
+                                        None, "Connect to the selected stream")
+        self.act_disconnect = self._action("&Disconnect", self.panel.disconnect_stream, "disconnect",
+                                           None, "Disconnect from the current stream")
+        self.act_prefs = self._action("&Preferences…", self.show_preferences, "settings",
+                                      QKeySequence.StandardKey.Preferences, "Theme, plugin folder, start-up")
+        self.act_plugins = self._action("&Plugins…", self.show_plugins, "plugins", None,
+                                        "Loaded and failed plugins")
+        self.act_about = self._action("&About bcigui", self.show_about, "about")
+        self.act_quit = self._action("&Quit", self.close, None, QKeySequence.StandardKey.Quit)
+
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        m = mb.addMenu("&File")
+        m.addAction(self.act_prefs)
+        m.addSeparator()
+        m.addAction(self.act_quit)
+        m = mb.addMenu("&Stream")
+        for a in (self.act_refresh, self.act_connect, self.act_disconnect):
+            m.addAction(a)
+        self.view_menu = mb.addMenu("&View")
+        self.view_menu.addAction(self.stream_dock.toggleViewAction())
+        self.view_menu.addSeparator()
+        self.view_actions: dict[str, QAction] = {}
+        specs = self.registry.list("view")
+        for spec in specs:
+            act = self._action(spec.name.replace("_", " ").capitalize(),
+                               lambda s=spec: self.open_view(s.name), "view", None, spec.description)
+            self.view_menu.addAction(act)
+            self.view_actions[spec.name] = act
+        if not specs:
+            none = self.view_menu.addAction("No view plugins installed")
+            none.setEnabled(False)
+        configurable = [s for s in specs if s.params]
+        if configurable:
+            self.view_menu.addSeparator()
+            sub = self.view_menu.addMenu(icon("settings"), "View settings")
+            for spec in configurable:
+                sub.addAction(self._action(spec.name.replace("_", " ").capitalize() + "…",
+                                           lambda s=spec: self.edit_view_settings(s.name)))
+        m = mb.addMenu("&Help")
+        m.addAction(self.act_plugins)
+        m.addAction(self.act_about)
+
+    def _build_toolbar(self) -> None:
+        tb = self.addToolBar("Main")
+        tb.setObjectName("toolbar_main")
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        tb.setMovable(False)
+        for a in (self.act_refresh, self.act_connect, self.act_disconnect):
+            tb.addAction(a)
+        tb.addSeparator()
+        if self.view_actions:
+            views = QToolButton()
+            views.setText("Open view")
+            views.setIcon(icon("view"))
+            views.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+            views.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+            for act in self.view_actions.values():
+                views.addAction(act)
+            tb.addWidget(views)
+            tb.addSeparator()
+        tb.addAction(self.act_plugins)
+        tb.addAction(self.act_prefs)
+        self.panel.table.itemSelectionChanged.connect(self._update_actions)
+        self.panel.connected.connect(lambda *_: self._update_actions())
+        self.panel.disconnected.connect(self._update_actions)
+        self._update_actions()
+
+    def _build_status_bar(self) -> None:
+        sb = self.statusBar()
+        self.stream_label = QLabel("Not connected")
+        sb.addPermanentWidget(self.stream_label)
+        self.panel.indicator.level_changed.connect(self._colour_stream_label)
+        self.plugin_badge = QToolButton()
+        self.plugin_badge.setObjectName("pluginBadge")
+        self.plugin_badge.setIcon(icon("warning"))
+        self.plugin_badge.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.plugin_badge.clicked.connect(lambda: self.show_plugins(failed=True))
+        sb.addPermanentWidget(self.plugin_badge)
+        self.update_plugin_badge()
+
+    def _colour_stream_label(self, level: str) -> None:
+        from bcigui.gui.stream_panel import COLOURS
+
+        self.stream_label.setStyleSheet(f"color: {COLOURS[level]}; font-weight: bold;"
+                                        if level in ("warn", "error") else "")
+
+    def update_plugin_badge(self) -> None:
+        """Show "N plugin(s) failed" in the status bar when the registry recorded failures."""
+        n = len(self.registry.failures)
+        self.plugin_badge.setText(f"{n} plugin{'s' if n != 1 else ''} failed")
+        self.plugin_badge.setToolTip("Some plugins could not be loaded. Click for details.")
+        self.plugin_badge.setVisible(n > 0)
+
+    def _update_actions(self) -> None:
+        self.act_connect.setEnabled(self.panel.connect_button.isEnabled())
+        self.act_disconnect.setEnabled(self.panel.acquisition is not None)
+
+    # -- messages -----------------------------------------------------------------------------
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, MESSAGE_MS)
+
+    def show_error(self, title: str, text: str, modal: bool = False) -> None:
+        """Status-bar message, plus a message box when ``modal`` (never blocks in tests)."""
+        self.show_message(text)
+        if modal:
+            QMessageBox.warning(self, title, text)
+
+    # -- simulation and start-up --------------------------------------------------------------
+    def start_simulation(self, paradigm: str, name: str = "bcigui-sim") -> None:
+        """Start the in-process simulator (off the GUI thread), then connect to it."""
+        self.show_message(f"Starting the {paradigm.upper()} simulator…")
+        self.panel.indicator.set_state("busy", "Starting simulator…", f"Simulated {paradigm.upper()} EEG.")
+        run_in_thread(start_simulator, paradigm, name, on_done=self._on_simulator,
+                      on_error=lambda err, _tb: self.panel._report_error(f"Could not start the simulator: {err}"))
+
+    def _on_simulator(self, sim: Any) -> None:
+        if self._closing:
+            sim.stop()
+            return
+        self.simulator = sim
+        eeg_name = sim.stream_names[0]
+        self.setWindowTitle(f"bcigui — simulated {sim.paradigm.upper()} EEG")
+        self.panel.connect_to(eeg_name, markers=[sim.stream_names[1]])
+        self.panel.refresh()
+
+    def _startup_connect(self) -> None:
+        self.panel.refresh()
+        last = self.settings.last_stream
+        if last and self.settings.get("auto_connect"):
+            self.panel.connect_to(last)
+
+    # -- views --------------------------------------------------------------------------------
+    def _on_connected(self, acq: Any) -> None:
+        name = acq.stream_names[0] if getattr(acq, "stream_names", None) else self.panel._target_name
+        self.settings.last_stream = name
+        self.settings.sync()
+        rate = getattr(acq, "sfreq", 0)
+        self.stream_label.setText(f"● {name} · {len(acq.ch_names)} ch · {rate:g} Hz")
+        self._set_placeholder_text(connected=True)
+        reopen, self._views_to_reopen = self._views_to_reopen, []
+        for view in reopen:
+            if view in self.view_actions:
+                self.open_view(view, restore=True)
+        if reopen and self._views_state is not None:
+            self.restoreState(self._views_state)
+
+    def _on_disconnected(self) -> None:
+        self.stream_label.setText("Not connected")
+        self._set_placeholder_text(connected=False)
+        self._views_to_reopen = [d.property("view_name") for d in self.views]
+        if self.views:
+            self._views_state = self.saveState()  # layout to restore with the views
+        for dock in list(self.views):
+            if dock.widget() is not None:
+                dock.widget().close()  # stops its timers before the acquisition goes away
+            dock.close()
+
+    def open_view(self, name: str, restore: bool = False) -> QDockWidget | None:
+        """Open a new dock with view plugin ``name`` on the current acquisition."""
+        acq = self.panel.acquisition
+        if acq is None:
+            if self.panel.connecting:
+                self._views_to_reopen.append(name)
+                self.show_message("The view opens as soon as the stream is connected.")
+            else:
+                self.show_message("Connect to a stream first: views show the connected stream.")
+            return None
+        try:
+            spec: PluginSpec = self.registry.get("view", name)
+            widget = self._create_view(spec, acq)
+        except Exception as err:
+            self.registry.record_failure(name, self._origin(name), err)
+            self.update_plugin_badge()
+            self.show_error("View failed", f"The view {name!r} could not be opened: {err}")
+            return None
+        same = sum(1 for d in self.views if d.property("view_name") == name)
+        self._view_counter += 1
+        title = spec.name.replace("_", " ").capitalize() + (f" ({same + 1})" if same else "")
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"view_{name}_{same}")
+        dock.setProperty("view_name", name)
+        dock.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dock.setWidget(widget)
+        area = Qt.DockWidgetArea.RightDockWidgetArea
+        tabs_with = next((d for d in self.views if self.dockWidgetArea(d) == area), None)
+        self.addDockWidget(area, dock)
+        if tabs_with is not None and not restore:
+            self.splitDockWidget(tabs_with, dock, Qt.Orientation.Vertical)
+        dock.destroyed.connect(lambda *_, d=dock: self._forget_view(d))
+        dock.visibilityChanged.connect(lambda *_: self._update_placeholder())
+        self.views.append(dock)
+        if len(self.views) == 1 and not restore:  # give the signal more room than the stream list
+            self.resizeDocks([self.stream_dock], [min(460, self.width() // 3)], Qt.Orientation.Horizontal)
+        if not restore:  # share the height of the area equally
+            column = [d for d in self.views if self.dockWidgetArea(d) == area and not d.isFloating()]
+            self.resizeDocks(column, [max(1, self.height() // len(column))] * len(column), Qt.Orientation.Vertical)
+        self._update_placeholder()
+        self.view_opened.emit(dock)
+        return dock
+
+    def view_params(self, spec: PluginSpec) -> dict[str, Any]:
+        """Saved settings of view ``spec`` (defaults if none or no longer valid)."""
+        saved = self.settings.qsettings.value(f"views/{spec.name}")
+        try:
+            return spec.resolve(dict(saved) if isinstance(saved, dict) else {})
+        except ValueError:
+            return spec.resolve({})
+
+    def _create_view(self, spec: PluginSpec, acq: Any) -> QWidget:
+        return spec.load()(acq, None, **self.view_params(spec))
+
+    def edit_view_settings(self, name: str) -> QDialog:
+        """Edit a view plugin's parameters (generic form); open views of it are re-created."""
+        from bcigui.gui.param_form import ParamDialog
+
+        spec = self.registry.get("view", name)
+        title = spec.name.replace("_", " ").capitalize()
+        dlg = ParamDialog(f"{title} settings", spec.params, self.view_params(spec), spec.description, self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.accepted.connect(lambda: self._apply_view_settings(spec, dlg.values()))
+        dlg.open()
+        return dlg
+
+    def _apply_view_settings(self, spec: PluginSpec, values: dict[str, Any]) -> None:
+        self.settings.qsettings.setValue(f"views/{spec.name}", values)
+        acq = self.panel.acquisition
+        for dock in [d for d in self.views if d.property("view_name") == spec.name]:
+            if acq is None:
+                break
+            try:
+                widget = self._create_view(spec, acq)
+            except Exception as err:
+                self.show_error("View failed", f"The view {spec.name!r} could not be re-created: {err}")
+                continue
+            old = dock.widget()
+            dock.setWidget(widget)
+            if old is not None:
+                old.close()
+                old.deleteLater()
+        self.show_message(f"{spec.name.replace('_', ' ').capitalize()} settings saved.")
+
+    def _origin(self, name: str) -> str:
+        try:
+            return self.registry.origin(self.registry.get("view", name))
+        except KeyError:
+            return "unknown"
+
+    def _forget_view(self, dock: QDockWidget) -> None:
+        if dock in self.views:
+            self.views.remove(dock)
+        try:
+            self._update_placeholder()
+        except RuntimeError:  # the window itself is being destroyed
+            pass
+
+    def _set_placeholder_text(self, connected: bool) -> None:
+        if not self.view_actions:
+            hint = "No view plugins are installed (see Help ▸ Plugins)."
+        elif connected:
+            hint = "Open a view of the signal from the View menu or with “Open view” in the toolbar."
+        else:
+            hint = "Connect to a stream, then open a view from the View menu."
+        self.placeholder.setText("No view open.\n" + hint)
+
+    def _update_placeholder(self) -> None:
+        try:
+            visible = any(d.isVisible() for d in self.views)
+        except RuntimeError:  # a dock being deleted
+            visible = bool(self.views)
+        self.placeholder.setVisible(not visible)
+
+    # -- dialogs ------------------------------------------------------------------------------
+    def show_plugins(self, failed: bool = False) -> QDialog:
+        """Open the Plugins dialog (window-modal, non-blocking); ``failed`` shows the failures tab."""
+        from bcigui.gui.plugins_dialog import PluginsDialog
+
+        dlg = PluginsDialog(self.registry, self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if failed:
+            dlg.show_failed()
+        dlg.open()
+        return dlg
+
+    def show_about(self) -> QDialog:
+        from bcigui.gui.about import AboutDialog
+
+        dlg = AboutDialog(self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+        return dlg
+
+    def show_preferences(self) -> QDialog:
+        dlg = PreferencesDialog(self.settings, self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.accepted.connect(self._preferences_saved)
+        dlg.open()
+        return dlg
+
+    def _preferences_saved(self) -> None:
+        apply_theme(self.settings.theme)
+        self.panel.discovery_timeout = float(self.settings.get("discovery_timeout"))
+        self.show_message("Preferences saved. A new plugin folder is used at the next start.")
+
+    # -- shutdown -----------------------------------------------------------------------------
+    def save_settings(self) -> None:
+        open_views = [d.property("view_name") for d in self.views] or self._views_to_reopen
+        self.settings.open_views = [v for v in open_views if v]
+        self.settings.geometry = self.saveGeometry()
+        keep = not self.views and self._views_to_reopen and self._views_state is not None
+        self.settings.window_state = self._views_state if keep else self.saveState()
+        self.settings.sync()
+
+    def shutdown(self) -> None:
+        """Stop acquisition threads and the simulator; safe to call more than once."""
+        self._closing = True
+        self.panel.timer.stop()
+        open_views = [d.property("view_name") for d in self.views]
+        for dock in list(self.views):
+            w = dock.widget()
+            if w is not None:
+                w.close()
+        self.panel.shutdown()
+        if open_views:
+            self._views_to_reopen = open_views
+        sim, self.simulator = self.simulator, None
+        if sim is not None:
+            try:
+                sim.stop()
+            except Exception as err:
+                self.show_message(f"Error while stopping the simulator: {err}")
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt name)
+        self.save_settings()
+        self.shutdown()
+        super().closeEvent(event)
