@@ -1,0 +1,51 @@
+"""LSL marker outlet of the calibration sessions (irregular rate, one string channel)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pylsl
+
+DEFAULT_NAME = "bcigui-markers"
+
+
+class MarkerOutlet:
+    """Pushes markers stamped with the local LSL clock; keeps what it pushed (``history``)."""
+
+    def __init__(self, name: str = DEFAULT_NAME, source_id: str = "") -> None:
+        self.source_id = source_id or f"{name}-{uuid.uuid4().hex[:12]}"  # unique: never confused
+        info = pylsl.StreamInfo(name, "Markers", 1, pylsl.IRREGULAR_RATE, "string", self.source_id)
+        info.desc().append_child_value("manufacturer", "bcigui")
+        self.name = name
+        self._outlet = pylsl.StreamOutlet(info)
+        self.history: list[tuple[float, str]] = []
+
+    def push(self, label: str, timestamp: float | None = None) -> float:
+        """Push ``label`` stamped ``timestamp`` (default: now); return the stamp."""
+        t = pylsl.local_clock() if timestamp is None else float(timestamp)
+        self._outlet.push_sample([str(label)], t)
+        self.history.append((t, str(label)))
+        return t
+
+    def push_many(self, labels: list[str] | tuple[str, ...], timestamp: float | None = None) -> float:
+        """Push several markers with one common stamp (events shown on the same frame)."""
+        t = pylsl.local_clock() if timestamp is None else float(timestamp)
+        for label in labels:
+            self.push(label, t)
+        return t
+
+    def description(self, timeout: float = 2.0):
+        """This outlet's ``StreamDescription`` (resolved by name and unique source_id)."""
+        from bcigui.core.stream.lsl import StreamDescription, resolve_infos
+
+        infos = resolve_infos(self.name, self.source_id, timeout=timeout)
+        if not infos:
+            raise RuntimeError(f"marker outlet {self.name!r} is not visible on the network (LSL) "
+                               f"after {timeout:g} s")
+        return StreamDescription.from_info(infos[0])
+
+    def have_consumers(self) -> bool:
+        return bool(self._outlet.have_consumers())
+
+    def wait_for_consumers(self, timeout: float) -> bool:
+        return bool(self._outlet.wait_for_consumers(timeout))

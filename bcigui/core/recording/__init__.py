@@ -1,0 +1,1 @@
+"""Crash-safe incremental recording, recovery and FIF/BIDS/EDF finalisation."""

@@ -1,0 +1,1 @@
+"""Stimulus and operator windows of calibration sessions (drawing only; logic is in core)."""

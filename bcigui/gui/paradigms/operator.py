@@ -1,0 +1,178 @@
+"""Operator view of a calibration session: a live trace slot and the progress panel.
+
+The progress panel shows trial i of N, time left, the current class and phase, the samples
+recorded, and Pause / Resume / Abort buttons (pause takes effect at the end of the current trial).
+``trace_slot`` is an empty container where the application embeds its live trace view; without
+one, :class:`SimpleTrace` draws the last seconds of the acquisition's buffer.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+def _mmss(seconds: float) -> str:
+    seconds = max(0, int(round(seconds)))
+    return f"{seconds // 60:02d}:{seconds % 60:02d}"
+
+
+class OperatorPanel(QWidget):
+    """Progress of a session (anything with ``progress()``, ``pause()``, ``resume()``, ``abort()``)."""
+
+    aborted = Signal()
+
+    def __init__(self, session, parent: QWidget | None = None, interval_ms: int = 200) -> None:
+        super().__init__(parent)
+        self.session = session
+        box = QGroupBox("Calibration progress")
+        form = QFormLayout(box)
+        self.trial_label = QLabel("-")
+        self.time_label = QLabel("-")
+        self.class_label = QLabel("-")
+        self.phase_label = QLabel("-")
+        self.samples_label = QLabel("0")
+        big = self.trial_label.font()
+        big.setPointSizeF(big.pointSizeF() * 1.5)
+        big.setBold(True)
+        for lab in (self.trial_label, self.time_label, self.class_label):
+            lab.setFont(big)
+        self.phase_label.setWordWrap(True)
+        box.setMinimumWidth(300)
+        form.addRow("Trial", self.trial_label)
+        form.addRow("Time left", self.time_label)
+        form.addRow("Class", self.class_label)
+        form.addRow("Phase", self.phase_label)
+        form.addRow("Samples recorded", self.samples_label)
+        self.bar = QProgressBar()
+        self.bar.setTextVisible(True)
+        form.addRow(self.bar)
+        buttons = QHBoxLayout()
+        self.pause_button = QPushButton("Pause")
+        self.resume_button = QPushButton("Resume")
+        self.abort_button = QPushButton("Abort")
+        self.abort_button.setStyleSheet("color: #b00;")
+        for b in (self.pause_button, self.resume_button, self.abort_button):
+            buttons.addWidget(b)
+        self.pause_button.clicked.connect(self._pause)
+        self.resume_button.clicked.connect(self._resume)
+        self.abort_button.clicked.connect(self._abort)
+        lay = QVBoxLayout(self)
+        lay.addWidget(box)
+        lay.addLayout(buttons)
+        lay.addStretch(1)
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self.refresh)
+        self._timer.start()
+        self.refresh()
+
+    def _pause(self) -> None:
+        self.session.pause()
+        self.refresh()
+
+    def _resume(self) -> None:
+        self.session.resume()
+        self.refresh()
+
+    def _abort(self) -> None:
+        self.session.abort()
+        self.aborted.emit()
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Read the session's progress into the labels."""
+        pr = self.session.progress()
+        n, i = pr["n_trials"], pr["trial"]
+        self.trial_label.setText(f"{i} of {n}")
+        self.time_label.setText(_mmss(pr["time_left"]))
+        self.class_label.setText(str(pr["label"]) if pr["label"] else "-")
+        state = pr["phase"] or "not started"
+        if pr["finished"]:
+            state = "finished"
+        elif pr["paused"]:
+            state = "PAUSED"
+        elif pr["pause_pending"]:
+            state += " - pausing after this trial"
+        self.phase_label.setText(state)
+        self.samples_label.setText(f"{pr['samples']:,}")
+        self.bar.setRange(0, max(1, n))
+        self.bar.setValue(i)
+        self.bar.setFormat(f"trial {i}/{n}")
+        running = not pr["finished"]
+        self.pause_button.setEnabled(running and not pr["paused"] and not pr["pause_pending"])
+        self.resume_button.setEnabled(running and (pr["paused"] or pr["pause_pending"]))
+        self.abort_button.setEnabled(running)
+
+
+class SimpleTrace(pg.PlotWidget):
+    """Last ``seconds`` of an acquisition's buffer, channels stacked (a stand-in for the trace view)."""
+
+    def __init__(self, acquisition, seconds: float = 5.0, max_channels: int = 8,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent=parent, background="w")
+        self.acquisition = acquisition
+        self.seconds = float(seconds)
+        names = list(acquisition.ch_names)[:max_channels]
+        self.n = len(names)
+        self.curves = [self.plot(pen=pg.mkPen((30, 60, 150), width=1)) for _ in names]
+        self.getAxis("left").setTicks([[(-i, name) for i, name in enumerate(names)]])
+        self.setLabel("bottom", "time", "s")
+        self.setYRange(-self.n + 0.5, 0.5)
+        self._timer = QTimer(self)
+        self._timer.setInterval(100)
+        self._timer.timeout.connect(self.refresh)
+        self._timer.start()
+
+    def refresh(self) -> None:
+        buf = self.acquisition.buffer
+        data, times = buf.get_data(int(self.seconds * self.acquisition.sfreq))
+        if len(times) < 2:
+            return
+        t = times - times[-1]
+        for i, curve in enumerate(self.curves):
+            x = data[:, i].astype(float)
+            x = x - np.nanmean(x)
+            scale = np.nanmax(np.abs(x)) or 1.0
+            curve.setData(t, 0.45 * x / scale - i)
+
+
+class OperatorWindow(QMainWindow):
+    """Trace slot (top) and progress panel (bottom) of a running session."""
+
+    def __init__(self, session, parent: QWidget | None = None, trace: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("bcigui calibration - operator")
+        self.session = session
+        split = QSplitter(Qt.Orientation.Horizontal)
+        self.trace_slot = QWidget()
+        slot_layout = QVBoxLayout(self.trace_slot)
+        slot_layout.setContentsMargins(0, 0, 0, 0)
+        acq = getattr(session, "acquisition", None)
+        if trace is None and acq is not None and getattr(acq, "buffer", None) is not None:
+            trace = SimpleTrace(acq)
+        if trace is not None:
+            slot_layout.addWidget(trace)
+        else:
+            slot_layout.addWidget(QLabel("live traces"), alignment=Qt.AlignmentFlag.AlignCenter)
+        self.trace = trace
+        self.panel = OperatorPanel(session)
+        split.addWidget(self.trace_slot)
+        split.addWidget(self.panel)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        self.setCentralWidget(split)
+        self.resize(1000, 520)
