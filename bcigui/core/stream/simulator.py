@@ -17,7 +17,7 @@ distances, so no effect lives on a single channel):
 
 Marker scheme (constants below): MI trials are ``trial/start`` (fixation), ``cue/<class>``,
 ``imagery/start``, ``imagery/end``; SSVEP trials are ``trial/start``, ``cue/ssvep/<f:.1f>`` or
-``cue/rest`` at stimulation onset, and ``stimulation/end``.
+``cue/rest`` at stimulation onset, and ``flicker/end`` (names from :mod:`bcigui.core.paradigms.markers`).
 """
 
 from __future__ import annotations
@@ -29,25 +29,21 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import signal
 
-# ---------------------------------------------------------------- marker scheme (single place)
+from bcigui.core.paradigms.markers import (
+    FLICKER_END,
+    IMAGERY_END,
+    IMAGERY_START,
+    TRIAL_START,
+    cue_marker,
+    ssvep_cue_marker,
+)
+
+# ---------------------------------------------------------------- marker scheme (docs/markers.md)
 PARADIGMS = ("mi", "ssvep", "rest")
 MI_CLASSES = ("left_hand", "right_hand", "feet")
 SSVEP_FREQS = (13.0, 17.0, 21.0)
-TRIAL_START = "trial/start"
-IMAGERY_START = "imagery/start"
-IMAGERY_END = "imagery/end"
-STIMULATION_END = "stimulation/end"
-CUE_REST = "cue/rest"
-
-
-def cue_marker(cls: str) -> str:
-    """MI cue marker, e.g. ``cue/left_hand``."""
-    return f"cue/{cls}"
-
-
-def ssvep_marker(freq: float) -> str:
-    """SSVEP target marker, e.g. ``cue/ssvep/13.0``."""
-    return f"cue/ssvep/{float(freq):.1f}"
+CUE_REST = cue_marker("rest")
+ssvep_marker = ssvep_cue_marker
 
 
 # trial timing (seconds)
@@ -186,7 +182,7 @@ class _Schedule:
                 active = (onset, onset + SSVEP_STIM)
                 end = active[1] + self.rng.uniform(*SSVEP_REST)
                 cue = CUE_REST if label == "rest" else ssvep_marker(label)
-                events = [(t0, TRIAL_START), (onset, cue), (active[1], STIMULATION_END)]
+                events = [(t0, TRIAL_START), (onset, cue), (active[1], FLICKER_END)]
                 depth = self.rng.uniform(0.6, 1.2)
             self.trials.append(_Trial(label, t0, onset, active, end, depth, events))
             self._next = end

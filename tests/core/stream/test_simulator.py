@@ -136,7 +136,7 @@ def test_ssvep_target_frequency_found_by_cca():
     assert n >= 18
     assert hits / n >= 0.8, (hits, n)
     labels = {label for _, label in sim.events}
-    assert {"cue/ssvep/13.0", "cue/ssvep/17.0", "cue/ssvep/21.0", "cue/rest", "stimulation/end"} <= labels
+    assert {"cue/ssvep/13.0", "cue/ssvep/17.0", "cue/ssvep/21.0", "cue/rest", "flicker/end"} <= labels
 
 
 def _open(name: str, stype: str) -> pylsl.StreamInlet:
