@@ -55,6 +55,9 @@ class MainWindow(QMainWindow):
         self.views: list[QDockWidget] = []
         self._view_counter = 0
         self._views_to_reopen: list[str] = settings.open_views
+        self.online_dock: QDockWidget | None = None
+        self.analysis_window: QWidget | None = None
+        self.calibration: Any = None
         self.setWindowTitle("bcigui")
         self.setWindowIcon(icon("app"))
         self.setDockNestingEnabled(True)
@@ -126,6 +129,12 @@ class MainWindow(QMainWindow):
         self.act_plugins = self._action("&Plugins…", self.show_plugins, "plugins", None,
                                         "Loaded and failed plugins")
         self.act_about = self._action("&About bcigui", self.show_about, "about")
+        self.act_calibrate = self._action("New &calibration session…", self.new_calibration, None,
+                                          "Ctrl+Shift+C", "Run a motor-imagery or SSVEP calibration and record it")
+        self.act_analysis = self._action("&Analysis and training…", self.show_analysis, None, "Ctrl+Shift+A",
+                                         "Look at what separates the classes, pick features, train a decoder")
+        self.act_online = self._action("&Online decoding", self.show_online, None, "Ctrl+Shift+O",
+                                       "Deploy a trained model on the connected stream, with feedback")
         self.act_quit = self._action("&Quit", self.close, None, QKeySequence.StandardKey.Quit)
 
     def _build_menus(self) -> None:
@@ -136,6 +145,9 @@ class MainWindow(QMainWindow):
         m.addAction(self.act_quit)
         m = mb.addMenu("&Stream")
         for a in (self.act_refresh, self.act_connect, self.act_disconnect):
+            m.addAction(a)
+        m = mb.addMenu("&Session")
+        for a in (self.act_calibrate, self.act_analysis, self.act_online):
             m.addAction(a)
         self.view_menu = mb.addMenu("&View")
         self.view_menu.addAction(self.stream_dock.toggleViewAction())
@@ -179,6 +191,9 @@ class MainWindow(QMainWindow):
                 views.addAction(act)
             tb.addWidget(views)
             tb.addSeparator()
+        for a in (self.act_calibrate, self.act_analysis, self.act_online):
+            tb.addAction(a)
+        tb.addSeparator()
         tb.addAction(self.act_plugins)
         tb.addAction(self.act_prefs)
         self.panel.table.itemSelectionChanged.connect(self._update_actions)
@@ -258,6 +273,8 @@ class MainWindow(QMainWindow):
         rate = getattr(acq, "sfreq", 0)
         self.stream_label.setText(f"● {name} · {len(acq.ch_names)} ch · {rate:g} Hz")
         self._set_placeholder_text(connected=True)
+        if self.online_dock is not None:
+            self.online_dock.widget().set_acquisition(acq)
         reopen, self._views_to_reopen = self._views_to_reopen, []
         for view in reopen:
             if view in self.view_actions:
@@ -267,6 +284,8 @@ class MainWindow(QMainWindow):
 
     def _on_disconnected(self) -> None:
         self.stream_label.setText("Not connected")
+        if self.online_dock is not None:
+            self.online_dock.widget().set_acquisition(None)
         self._set_placeholder_text(connected=False)
         self._views_to_reopen = [d.property("view_name") for d in self.views]
         if self.views:
@@ -422,6 +441,56 @@ class MainWindow(QMainWindow):
         self.panel.discovery_timeout = float(self.settings.get("discovery_timeout"))
         self.show_message("Preferences saved. A new plugin folder is used at the next start.")
 
+    # -- sessions -----------------------------------------------------------------------------
+    def new_calibration(self) -> QDialog | None:
+        """Dialog for a calibration session on the connected stream; starts it when accepted."""
+        from bcigui.gui.session_dialog import CalibrationDialog
+
+        if self.panel.acquisition is None:
+            self.show_error("No stream", "Connect to an EEG stream before starting a calibration session.")
+            return None
+        dlg = CalibrationDialog(self.registry, str(self.settings.get("data_dir") or ""), self)
+        dlg.accepted.connect(lambda: self._start_calibration(dlg.values()))
+        dlg.open()
+        return dlg
+
+    def _start_calibration(self, values: dict[str, Any]) -> None:
+        from bcigui.gui.session_dialog import CalibrationRun
+
+        self.settings.set("data_dir", values["out"])
+        try:
+            self.calibration = CalibrationRun(self.panel.acquisition, values, self)
+        except Exception as err:
+            self.show_error("Calibration", f"Could not start the session: {err}")
+            return
+        self.calibration.finished.connect(lambda path: self.show_message(f"Calibration saved: {path}"))
+        self.calibration.failed.connect(lambda err: self.show_error("Calibration", f"Saving failed: {err}"))
+        self.calibration.start()
+        self.show_message(f"Calibration run {self.calibration.session.plan.run} started")
+
+    def show_analysis(self) -> QWidget:
+        """The analysis and training workspace (one window, reused)."""
+        if self.analysis_window is None:
+            from bcigui.gui.analysis import AnalysisWindow
+
+            self.analysis_window = AnalysisWindow()
+        self.analysis_window.show()
+        self.analysis_window.raise_()
+        return self.analysis_window
+
+    def show_online(self) -> QDockWidget:
+        """The online decoding panel, docked, fed by the connected stream."""
+        if self.online_dock is None:
+            from bcigui.gui.online.panel import OnlinePanel
+
+            self.online_dock = QDockWidget("Online decoding", self)
+            self.online_dock.setObjectName("dock_online")
+            self.online_dock.setWidget(OnlinePanel(self.panel.acquisition))
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.online_dock)
+        self.online_dock.show()
+        self.online_dock.raise_()
+        return self.online_dock
+
     # -- shutdown -----------------------------------------------------------------------------
     def save_settings(self) -> None:
         open_views = [d.property("view_name") for d in self.views] or self._views_to_reopen
@@ -440,6 +509,10 @@ class MainWindow(QMainWindow):
             w = dock.widget()
             if w is not None:
                 w.close()
+        if self.online_dock is not None:
+            self.online_dock.widget().stop()
+        if self.analysis_window is not None:
+            self.analysis_window.close()
         self.panel.shutdown()
         if open_views:
             self._views_to_reopen = open_views

@@ -69,19 +69,29 @@ class MIFeedback(QtWidgets.QWidget):
         p.setPen(QtGui.QPen(QtGui.QColor("#bbbbbb"), 3))
         p.drawLine(QtCore.QPointF(cx - 14, cy), QtCore.QPointF(cx + 14, cy))
         p.drawLine(QtCore.QPointF(cx, cy - 14), QtCore.QPointF(cx, cy + 14))
-        # class labels at the ends of the axes
+        # class labels: under the bar's ends (two classes) or at the ends of the axes
         font = p.font()
-        font.setPointSizeF(max(10.0, h / 28))
+        font.setPointSizeF(max(10.0, min(w, h) / 24))
         p.setFont(font)
-        for i, cls in enumerate(self.classes):
-            dx, dy = self._direction(i)
-            rect = QtCore.QRectF(cx + dx * (reach + 10) - 80, cy + dy * (reach + 10) - 14, 160, 28)
-            if dx < 0:
-                rect.moveLeft(6)
-            elif dx > 0:
-                rect.moveRight(w - 6)
-            p.setPen(QtGui.QColor("#dddddd"))
-            p.drawText(rect, QtCore.Qt.AlignmentFlag.AlignCenter, pretty(cls))
+        p.setPen(QtGui.QColor("#dddddd"))
+        if len(self.classes) == 2:
+            reach = w * 0.45
+            below = QtCore.QRectF(6, cy + thick, w - 12, 40)
+            p.drawText(below, QtCore.Qt.AlignmentFlag.AlignLeft, pretty(self.classes[0]))
+            p.drawText(below, QtCore.Qt.AlignmentFlag.AlignRight, pretty(self.classes[1]))
+        else:
+            for i, cls in enumerate(self.classes):
+                dx, dy = self._direction(i)
+                rect = QtCore.QRectF(cx + dx * (reach + 24) - 80, cy + dy * (reach + 24) - 14, 160, 28)
+                rect.moveLeft(min(max(rect.left(), 6.0), w - 6.0 - rect.width()))
+                rect.moveTop(min(max(rect.top(), 6.0), h - 6.0 - rect.height()))
+                align = QtCore.Qt.AlignmentFlag.AlignCenter
+                if dx < -0.5:
+                    align = QtCore.Qt.AlignmentFlag.AlignLeft | QtCore.Qt.AlignmentFlag.AlignVCenter
+                elif dx > 0.5:
+                    align = QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter
+                p.drawText(rect, align, pretty(cls))
+            reach *= 0.85
         # bars
         colour_alpha = 110 if self.rejected else 255
         if len(self.classes) == 2:
@@ -97,7 +107,9 @@ class MIFeedback(QtWidgets.QWidget):
                 dx, dy = self._direction(i)
                 c = QtGui.QColor(_COLORS[i % len(_COLORS)])
                 c.setAlpha(colour_alpha)
-                p.setPen(QtGui.QPen(c, thick, cap=QtCore.Qt.PenCapStyle.FlatCap))
+                pen = QtGui.QPen(c, thick)
+                pen.setCapStyle(QtCore.Qt.PenCapStyle.FlatCap)
+                p.setPen(pen)
                 p.drawLine(QtCore.QPointF(cx, cy), QtCore.QPointF(cx + dx * pr * reach, cy + dy * pr * reach))
         # cue arrow
         if self.cue:
@@ -107,7 +119,10 @@ class MIFeedback(QtWidgets.QWidget):
             f2.setBold(True)
             p.setFont(f2)
             p.setPen(QtGui.QColor("#f1c40f"))
-            p.drawText(QtCore.QRectF(0, 6, w, h * 0.25), QtCore.Qt.AlignmentFlag.AlignHCenter, arrow)
+            if len(self.classes) == 2:
+                p.drawText(QtCore.QRectF(0, 6, w, h * 0.25), QtCore.Qt.AlignmentFlag.AlignHCenter, arrow)
+            else:  # the axes' ends hold the labels: show the cue in a corner
+                p.drawText(QtCore.QRectF(8, 4, w * 0.3, h * 0.2), QtCore.Qt.AlignmentFlag.AlignLeft, arrow)
         if self.rejected:
             p.setFont(font)
             p.setPen(QtGui.QColor("#999999"))

@@ -1,0 +1,156 @@
+"""Step 2 - Features: extractor choice and settings, extraction off the GUI thread (progress, cancel)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bcigui.gui.analysis import _core
+from bcigui.gui.param_form import ParamForm
+from bcigui.gui.workers import run_in_thread
+
+
+class FeaturePanel(QWidget):
+    """``extracted(FeatureTensor)`` when an extraction finishes; ``set_epochs`` gives it the data."""
+
+    extracted = Signal(object)
+    failed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._epochs = None
+        self.task = None
+        self.result: _core.FeatureTensor | None = None
+        self.combo = QComboBox()
+        for ex in sorted(_core.extractors(), key=lambda e: e.name != "psd"):  # PSD first
+            self.combo.addItem(ex.title, ex.name)
+            self.combo.setItemData(self.combo.count() - 1, ex.title, Qt.ItemDataRole.ToolTipRole)
+        self.combo.currentIndexChanged.connect(self._rebuild_form)
+        self.form_box = QGroupBox("Settings")
+        self.form_layout = QVBoxLayout(self.form_box)
+        self.form: ParamForm | None = None
+        self.extract_button = QPushButton("Extract features")
+        self.extract_button.setDefault(True)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setEnabled(False)
+        self.extract_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setValue(0)
+        self.progress.setTextVisible(True)
+        self.status = QLabel("Create epochs in step 1 first.")
+        self.status.setWordWrap(True)
+
+        top = QFormLayout()
+        top.addRow("Extractor", self.combo)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.extract_button)
+        buttons.addWidget(self.cancel_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.form_box)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        layout.addStretch(1)
+        self._rebuild_form()
+        self._update_enabled()
+
+    def extractor_name(self) -> str:
+        return self.combo.currentData()
+
+    def set_extractor(self, name: str, values: dict | None = None) -> None:
+        idx = self.combo.findData(name)
+        if idx < 0:
+            _core.extractor(name)  # raises with the available names
+        self.combo.setCurrentIndex(idx)
+        if values:
+            self.form.set_values(values)
+
+    def _rebuild_form(self) -> None:
+        if self.form is not None:
+            self.form.setParent(None)
+            self.form.deleteLater()
+        self.form = ParamForm(_core.extractor(self.extractor_name()).params)
+        self.form_layout.addWidget(self.form)
+
+    def set_epochs(self, epochs) -> None:
+        """New epochs: any previous result is now stale."""
+        self._epochs = epochs
+        if epochs is not None:
+            self.status.setText(f"{len(epochs)} epochs, {len(epochs.ch_names)} channels at {epochs.sfreq:g} Hz. "
+                                "Choose an extractor and press 'Extract features'.")
+        self._update_enabled()
+
+    def _update_enabled(self) -> None:
+        running = self.task is not None
+        self.extract_button.setEnabled(self._epochs is not None and not running)
+        self.cancel_button.setEnabled(running)
+        self.combo.setEnabled(not running)
+
+    def start(self) -> None:
+        """Extract with the current settings in a worker thread."""
+        if self._epochs is None or self.task is not None:
+            return
+        try:
+            values = self.form.values()
+            if values.get("fmax", 0) > self._epochs.sfreq / 2:
+                raise ValueError(f"Fmax must be at most the Nyquist frequency ({self._epochs.sfreq / 2:g} Hz), "
+                                 f"got {values['fmax']:g} Hz")
+            if values.get("fmin", 0) >= values.get("fmax", 1):
+                raise ValueError(f"Fmin ({values['fmin']:g} Hz) must be below Fmax ({values['fmax']:g} Hz)")
+        except ValueError as err:
+            self._failed(err)
+            return
+        self.progress.setValue(0)
+        self.status.setText("Extracting…")
+        self.task = run_in_thread(_core.extract, self._epochs, self.extractor_name(), values, progress=True,
+                                  on_done=self._done, on_error=self._failed, on_progress=self._progress,
+                                  on_cancelled=self._cancelled)
+        self._update_enabled()
+
+    def cancel(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            self.status.setText("Cancelling…")
+
+    def _progress(self, fraction: float, message: str) -> None:
+        self.progress.setValue(int(round(100 * fraction)))
+        if message:
+            self.status.setText(message)
+
+    def _done(self, result: _core.FeatureTensor) -> None:
+        self.task = None
+        self.result = result
+        self.progress.setValue(100)
+        self.status.setText(f"Done: {result.values.shape[1]} channels x {len(result.freqs)} frequencies "
+                            f"({result.freqs[0]:g}-{result.freqs[-1]:g} Hz).")
+        self._update_enabled()
+        self.extracted.emit(result)
+
+    def _cancelled(self) -> None:
+        self.task = None
+        self.progress.setValue(0)
+        self.status.setText("Extraction cancelled; nothing was changed.")
+        self._update_enabled()
+
+    def _failed(self, err: BaseException, _tb: str = "") -> None:
+        if isinstance(err, _core.Cancelled):
+            self._cancelled()
+            return
+        self.task = None
+        self.status.setText(f"⚠ {err}")
+        self._update_enabled()
+        self.failed.emit(str(err))

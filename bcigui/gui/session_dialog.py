@@ -1,0 +1,161 @@
+"""Start a calibration session from the main window: paradigm, its settings, subject, output folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from bcigui.core.plugins import Registry
+from bcigui.gui.param_form import ParamForm
+
+
+class CalibrationDialog(QDialog):
+    """Choose a paradigm plugin and its parameters, subject/session labels and the BIDS folder."""
+
+    def __init__(self, registry: Registry, out_dir: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("New calibration session")
+        self.specs = registry.list("paradigm")
+        self.paradigm = QComboBox()
+        self.forms = QStackedWidget()
+        for spec in self.specs:
+            self.paradigm.addItem(f"{spec.name.upper()} — {spec.description}", spec.name)
+            self.forms.addWidget(ParamForm(spec.params))
+        self.paradigm.currentIndexChanged.connect(self.forms.setCurrentIndex)
+        self.subject = QLineEdit("01")
+        self.session = QLineEdit("01")
+        self.operator = QLineEdit()
+        self.notes = QLineEdit()
+        self.out = QLineEdit(out_dir or str(Path.home() / "bcigui-data"))
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        out_row = QHBoxLayout()
+        out_row.addWidget(self.out, 1)
+        out_row.addWidget(browse)
+        self.screen = QComboBox()
+        for i, scr in enumerate(QGuiApplication.screens()):
+            geo = scr.geometry()
+            self.screen.addItem(f"{i}: {scr.name()} ({geo.width()}x{geo.height()}, {scr.refreshRate():g} Hz)", i)
+        self.fullscreen = QCheckBox("Stimulus full screen")
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #c0392b;")
+        self.error.setWordWrap(True)
+
+        form = QFormLayout()
+        form.addRow("Paradigm", self.paradigm)
+        form.addRow("Subject", self.subject)
+        form.addRow("Session", self.session)
+        form.addRow("Operator", self.operator)
+        form.addRow("Notes", self.notes)
+        form.addRow("Save to (BIDS root)", out_row)
+        form.addRow("Stimulus screen", self.screen)
+        form.addRow("", self.fullscreen)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Start session")
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(QLabel("<b>Paradigm settings</b> (durations in seconds)"))
+        lay.addWidget(self.forms, 1)
+        lay.addWidget(self.error)
+        lay.addWidget(buttons)
+
+    def _browse(self) -> None:
+        d = QFileDialog.getExistingDirectory(self, "BIDS root folder", self.out.text())
+        if d:
+            self.out.setText(d)
+
+    def values(self) -> dict[str, Any]:
+        """The chosen settings; raises ``ValueError`` with the reason if one is invalid."""
+        from bcigui.core.recording.session import check_label, check_output
+
+        if not self.specs:
+            raise ValueError("No paradigm plugin is installed")
+        subject, session = self.subject.text().strip(), self.session.text().strip()
+        check_label("subject", subject)
+        check_label("session", session, optional=True)
+        out = self.out.text().strip()
+        if not out:
+            raise ValueError("Choose a folder to save the recording in")
+        check_output(out)
+        return {
+            "paradigm": self.paradigm.currentData(),
+            "params": self.forms.currentWidget().values(),
+            "subject": subject,
+            "session": session or None,
+            "operator": self.operator.text().strip(),
+            "notes": self.notes.text().strip(),
+            "out": out,
+            "screen": self.screen.currentData(),
+            "fullscreen": self.fullscreen.isChecked(),
+        }
+
+    def _accept(self) -> None:
+        try:
+            self.values()
+        except (ValueError, OSError) as err:
+            self.error.setText(str(err))
+            return
+        self.accept()
+
+
+class CalibrationRun(QObject):
+    """A session running on the main window's acquisition: stimulus + operator windows, then saving."""
+
+    finished = Signal(str)  # path of the saved run, or "" on failure
+    failed = Signal(str)
+
+    def __init__(self, acquisition: Any, values: dict[str, Any], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        from bcigui.core.paradigms import make_paradigm
+        from bcigui.core.paradigms.outlet import MarkerOutlet
+        from bcigui.core.recording.session import CalibrationSession, SessionInfo
+
+        paradigm = make_paradigm(values["paradigm"], **values["params"])
+        self.outlet = MarkerOutlet()
+        # the acquisition's marker watcher picks the outlet up; otherwise markers go in directly
+        direct = not self.outlet.wait_for_consumers(3.0)
+        info = SessionInfo(values["subject"], values["session"], None, values["operator"], values["notes"])
+        self.session = CalibrationSession(acquisition, paradigm, values["out"], info, self.outlet, None, direct)
+        self.values = values
+        self.stimulus = None
+        self.operator = None
+
+    def start(self) -> None:
+        from bcigui.gui.paradigms.operator import OperatorWindow
+        from bcigui.gui.paradigms.stimulus import make_stimulus_window
+
+        self.stimulus = make_stimulus_window(self.session)
+        self.operator = OperatorWindow(self.session)
+        self.operator.show()
+        self.stimulus.sessionFinished.connect(self._finish)
+        self.stimulus.show_on(self.values["screen"], self.values["fullscreen"])
+        self.stimulus.start()
+
+    def _finish(self) -> None:
+        from bcigui.gui.workers import run_in_thread
+
+        for w in (self.stimulus, self.operator):
+            if w is not None:
+                w.close()
+        run_in_thread(self.session.finish, on_done=lambda path: self.finished.emit(str(path)),
+                      on_error=lambda err, tb: self.failed.emit(str(err)))
