@@ -1,0 +1,49 @@
+"""View plugins (kind ``view``): declarations only, no Qt import.
+
+Each factory is a ``QWidget`` subclass constructed as ``factory(acquisition, parent=None, **params)``.
+"""
+
+from __future__ import annotations
+
+from bcigui.core.plugins.params import Param
+from bcigui.core.plugins.registry import PluginSpec
+
+_M = "bcigui.gui.views"
+
+PLUGINS = [
+    PluginSpec(
+        "traces", "view", f"{_M}.trace:TraceView",
+        "Scrolling/sweep multichannel traces with live display filters, markers and quality dots",
+        params=(
+            Param("window_s", "float", 10.0, "time window", minimum=1, maximum=30, unit="s"),
+            Param("mode", "str", "scroll", "display mode", choices=("scroll", "sweep")),
+            Param("fps", "float", 30.0, "refresh rate", minimum=1, maximum=240, unit="Hz"),
+            Param("channels_per_page", "int", 64, "channels shown per page", minimum=1, maximum=1024),
+        ),
+    ),
+    PluginSpec(
+        "spectrum", "view", f"{_M}.spectrum:SpectrumView",
+        "Welch power spectral density of the last seconds, per channel (log power, 1-100 Hz)",
+        params=(Param("seconds", "float", 4.0, "data length", minimum=1, maximum=30, unit="s"),),
+    ),
+    PluginSpec(
+        "bandpower", "view", f"{_M}.bandpower:BandPowerView",
+        "Band power bars (delta, theta, alpha/mu, beta, gamma; editable bands)",
+        params=(Param("seconds", "float", 4.0, "data length", minimum=1, maximum=30, unit="s"),),
+    ),
+    PluginSpec(
+        "spectrogram", "view", f"{_M}.spectrogram:SpectrogramView",
+        "Scrolling time-frequency spectrogram of one channel",
+        params=(Param("seconds", "float", 20.0, "time span", minimum=2, maximum=60, unit="s"),),
+    ),
+    PluginSpec(
+        "topomap", "view", f"{_M}.topomap:TopomapView",
+        "Scalp map of band power (standard 10-05 positions matched by channel label)",
+        params=(Param("seconds", "float", 2.0, "data length", minimum=0.5, maximum=30, unit="s"),),
+    ),
+    PluginSpec(
+        "quality", "view", f"{_M}.quality:QualityView",
+        "Signal quality per channel: flat, clipping, variance, line noise (traffic light + reason)",
+        params=(Param("seconds", "float", 2.0, "data length", minimum=0.5, maximum=30, unit="s"),),
+    ),
+]

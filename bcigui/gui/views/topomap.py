@@ -1,0 +1,171 @@
+"""Topomap view: scalp map of band power, interpolated on a grid from 10-05 electrode positions.
+
+Positions come once from MNE's ``standard_1005`` montage (matched by channel label, case-insensitive,
+ignoring dots and an ``EEG`` prefix), projected azimuthally about the vertex of a sphere fitted to the
+montage. The map is interpolated with a precomputed Delaunay triangulation (linear, nearest outside
+the electrodes' hull) and drawn as a pyqtgraph ImageItem under a head outline.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from pyqtgraph.Qt import QtCore, QtWidgets
+from scipy.spatial import Delaunay, cKDTree
+
+from bcigui.core.signal.spectra import DEFAULT_BANDS, band_power, welch_psd
+from bcigui.gui.views.base import PeriodicView
+
+GRID = 128
+
+
+def _clean(name: str) -> str:
+    n = name.strip().strip(".").upper()
+    return n[4:].strip() if n.startswith("EEG ") else n
+
+
+def montage_positions(ch_names: list[str], montage: str = "standard_1005") -> dict[int, tuple[float, float]]:
+    """2-D positions (head radius 1 at the outer 10-20 ring: Fpz, F7, T7, P7, Oz...) of the channels found.
+
+    Electrodes below that ring (e.g. T9, Iz) are drawn at most 10 % outside the head circle.
+    """
+    import mne
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        pos = mne.channels.make_standard_montage(montage).get_positions()["ch_pos"]
+    lut = {_clean(k): np.asarray(v, float) for k, v in pos.items()}
+    # centre of the outer 10-20 ring (Fpz, F7, T7, P7, Oz, ...): those electrodes land on the head circle
+    ring = np.array([lut[k] for k in ("FPZ", "FP1", "FP2", "F7", "F8", "T7", "T8", "P7", "P8", "O1", "O2", "OZ")])
+    centre = ring.mean(axis=0)
+    ref_theta = np.mean(np.arccos((ring - centre)[:, 2] / np.linalg.norm(ring - centre, axis=1)))
+    out = {}
+    for i, name in enumerate(ch_names):
+        p = lut.get(_clean(name))
+        if p is None:
+            continue
+        v = p - centre
+        theta = min(np.arccos(np.clip(v[2] / np.linalg.norm(v), -1, 1)) / ref_theta, 1.1)
+        phi = np.arctan2(v[1], v[0])
+        out[i] = (float(theta * np.cos(phi)), float(theta * np.sin(phi)))
+    return out
+
+
+class GridInterpolator:
+    """Linear interpolation from scattered points to fixed grid points, weights computed once.
+
+    Grid points outside the points' convex hull take the value of the nearest point.
+    """
+
+    def __init__(self, points: np.ndarray, grid: np.ndarray) -> None:
+        tri = Delaunay(points)
+        simplex = tri.find_simplex(grid)
+        inside = simplex >= 0
+        s = np.where(inside, simplex, 0)
+        t = tri.transform[s]  # (n, 3, 2): affine map to barycentric coordinates
+        b = np.einsum("nij,nj->ni", t[:, :2], grid - t[:, 2])
+        self.weights = np.column_stack([b, 1 - b.sum(axis=1)])
+        self.vertices = tri.simplices[s]
+        nearest = cKDTree(points).query(grid)[1]
+        self.vertices[~inside] = nearest[~inside, None]
+        self.weights[~inside] = 1.0 / 3
+
+    def __call__(self, values: np.ndarray) -> np.ndarray:
+        return (np.asarray(values)[self.vertices] * self.weights).sum(axis=1)
+
+
+class TopomapView(PeriodicView):
+    """Band power (log10 µV²/Hz) over the scalp, refreshed about twice a second."""
+
+    def __init__(self, acquisition: Any, parent: QtWidgets.QWidget | None = None, *,
+                 seconds: float = 2.0, band: str = "alpha/mu",
+                 bands: dict[str, tuple[float, float]] | None = None, interval_ms: int = 500) -> None:
+        super().__init__(acquisition, parent, seconds, interval_ms)
+        self.bands = dict(bands or DEFAULT_BANDS)
+        if band not in self.bands:
+            raise ValueError(f"band must be one of {list(self.bands)}, got {band!r}")
+        self.positions = montage_positions(self.ch_names)
+        self.picks = sorted(self.positions)
+        self.values = np.zeros(len(self.picks))
+        self.grid_values = np.full((GRID, GRID), np.nan)
+        lay = QtWidgets.QVBoxLayout(self)
+        lay.setContentsMargins(2, 2, 2, 2)
+        row = QtWidgets.QHBoxLayout()
+        lay.addLayout(row)
+        self.band_box = QtWidgets.QComboBox()
+        self.band_box.addItems([f"{k} ({lo:g}-{hi:g} Hz)" for k, (lo, hi) in self.bands.items()])
+        self.band_box.setCurrentIndex(list(self.bands).index(band))
+        self.band_box.currentIndexChanged.connect(self.refresh)
+        row.addWidget(QtWidgets.QLabel("Band"))
+        row.addWidget(self.band_box)
+        row.addStretch(1)
+        self.info = QtWidgets.QLabel("")
+        row.addWidget(self.info)
+        self.glw = pg.GraphicsLayoutWidget()
+        self.glw.setBackground("w")
+        self.plot = self.glw.addPlot()
+        self.plot.setAspectLocked(True)
+        self.plot.hideAxis("left")
+        self.plot.hideAxis("bottom")
+        self.plot.setMouseEnabled(False, False)
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.plot.addItem(self.image)
+        r = self._r = 1.08  # grid covers the head circle plus a small margin
+        self.colorbar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), interactive=False)
+        self.colorbar.setImageItem(self.image, insert_in=self.plot)
+        self.colorbar.axis.setTextPen("k")
+        self.colorbar.axis.setLabel("log10 power (µV²/Hz)", color="k")
+        self.colorbar.axis.setPen("k")
+        self._draw_head()
+        xy = np.array([self.positions[i] for i in self.picks]) if self.picks else np.zeros((0, 2))
+        self.dots = pg.ScatterPlotItem(xy[:, 0] if len(xy) else [], xy[:, 1] if len(xy) else [], size=5,
+                                       brush="k", pen=None)
+        self.plot.addItem(self.dots)
+        if len(self.picks) < 4:
+            self.info.setText(f"only {len(self.picks)} channel(s) with a 10-05 position: no map")
+            self._interp = None
+        else:
+            self.info.setText(f"{len(self.picks)}/{len(self.ch_names)} channels placed")
+            g = np.linspace(-r, r, GRID)
+            gx, gy = np.meshgrid(g, g)
+            self._inside = gx ** 2 + gy ** 2 <= 1.0
+            self._grid_pts = np.column_stack([gx[self._inside], gy[self._inside]])
+            self._interp = GridInterpolator(xy, self._grid_pts)
+        lay.addWidget(self.glw, 1)
+        self.plot.setRange(xRange=(-1.25, 1.25), yRange=(-1.2, 1.3), padding=0)
+
+    def _draw_head(self) -> None:
+        pen = pg.mkPen("k", width=2)
+        t = np.linspace(0, 2 * np.pi, 200)
+        self.plot.plot(np.cos(t), np.sin(t), pen=pen)
+        self.plot.plot([-0.12, 0, 0.12], [0.99, 1.12, 0.99], pen=pen)  # nose
+        ey = np.array([0.12, 0.16, 0.1, -0.1, -0.16, -0.12])
+        ex = np.array([0.0, 0.05, 0.09, 0.09, 0.05, 0.0])
+        self.plot.plot(-1 - ex, ey, pen=pen)
+        self.plot.plot(1 + ex, ey, pen=pen)
+
+    def band(self) -> str:
+        return list(self.bands)[self.band_box.currentIndex()]
+
+    def refresh(self) -> None:
+        x = self.latest()
+        if self._interp is None or x.shape[0] < max(8, int(self.sfreq / 2)):
+            return
+        f, p = welch_psd(x[:, self.picks], self.sfreq, 0.0, self.sfreq / 2, seg_seconds=min(1.0, self.seconds))
+        name = self.band()
+        bp = band_power(f, p, {name: self.bands[name]})[0]
+        vals = np.log10(np.maximum(np.nan_to_num(bp), 1e-12))
+        self.values = vals
+        inside = self._interp(vals)
+        grid = np.full((GRID, GRID), np.nan)
+        grid[self._inside] = inside
+        self.grid_values = grid
+        lo, hi = float(vals.min()), float(vals.max())
+        if hi - lo < 1e-6:
+            lo, hi = lo - 0.5, hi + 0.5
+        self.image.setImage(grid, autoLevels=False, levels=(lo, hi))
+        self.image.setRect(QtCore.QRectF(-self._r, -self._r, 2 * self._r, 2 * self._r))
+        self.colorbar.setLevels((lo, hi))
