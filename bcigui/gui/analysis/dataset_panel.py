@@ -10,6 +10,7 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
@@ -103,6 +104,15 @@ class DatasetPanel(QWidget):
         self.l_freq = _spin(1.0, 0, 500, 0.5, " Hz", 1)
         self.h_freq = _spin(40.0, 0, 500, 1, " Hz", 1)
         self.threshold = _spin(500.0, 1, 100000, 10, " µV", 0)
+        self.reference = QComboBox()
+        self.reference.addItem("Common average", "average")
+        self.reference.addItem("As recorded", None)
+        self.reference.setToolTip("Re-reference each sample to the mean of all channels (recommended for "
+                                  "sensorimotor rhythms); applied identically online")
+        self.notch = QComboBox()
+        for text, value in (("Off", None), ("50 Hz", 50.0), ("60 Hz", 60.0)):
+            self.notch.addItem(text, value)
+        self.notch.setToolTip("Causal notch filter at the power-line frequency and its harmonics")
         for w, tip in ((self.tmin, "Start of the analysis window, relative to the event"),
                        (self.tmax, "End of the analysis window, relative to the event"),
                        (self.base_start, "Start of the rest period used as reference for ERD/ERS maps"),
@@ -119,6 +129,8 @@ class DatasetPanel(QWidget):
         form.addRow("to", self.base_end)
         form.addRow("High-pass", self.l_freq)
         form.addRow("Low-pass", self.h_freq)
+        form.addRow("Notch", self.notch)
+        form.addRow("Reference", self.reference)
         form.addRow("Bad if peak-to-peak >", self.threshold)
         self.make_button = QPushButton("Create epochs")
         self.make_button.setDefault(True)
@@ -255,7 +267,9 @@ class DatasetPanel(QWidget):
         if problems:
             self._error(ValueError("To create epochs, " + "; ".join(problems) + "."), "")
             return
-        spec = FilterSpec(l_freq=self.l_freq.value() or None, h_freq=self.h_freq.value() or None)
+        spec = FilterSpec(l_freq=self.l_freq.value() or None, h_freq=self.h_freq.value() or None,
+                          notch=self.notch.currentData(), notch_harmonics=3,
+                          reference=self.reference.currentData())
         start, stop = min(tmin, b0), max(tmax, b1)
         self._busy(True, "Creating epochs…")
         self._task = run_in_thread(make_epochs, self.recordings, mapping, start, stop, filter=spec,
