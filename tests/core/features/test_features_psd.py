@@ -102,3 +102,30 @@ def test_kalunga_ssvep_peaks_at_stimulation_frequency(shared_data, method):
     for label in ("13", "17", "21"):
         ratio = P[ep.y == label].mean(axis=0) / rest
         assert abs(est.freqs_[ratio.argmax()] - float(label)) <= 0.5, label
+
+
+def test_kalunga_class_spectra_peak_at_stimulation_frequency_all_subjects(shared_data):
+    """Kalunga2016, subjects 01-06: for each class, the occipital (O1/Oz/O2) log-PSD relative to the
+    mean over all trials (which removes the 1/f slope and alpha common to all classes) peaks, in
+    8-30 Hz, at the class frequency or its second harmonic (grand average over subjects)."""
+    import glob
+
+    from bcigui.core.data import load_recordings, make_epochs
+    from bcigui.core.features.psd import PSDFeatures
+    from bcigui.core.signal.filters import FilterSpec
+    from tests.conftest import KALUNGA
+
+    rel: dict[str, list[np.ndarray]] = {"13": [], "17": [], "21": []}
+    for subject in range(1, 7):
+        files = sorted(glob.glob(str(KALUNGA / f"subject{subject:02d}" / "*_raw.fif")))
+        ep = make_epochs(load_recordings(files), {"1": "rest", "2": "13", "4": "17", "3": "21"}, 2.0, 4.0,
+                         FilterSpec(3, 45))
+        est = PSDFeatures(ep.sfreq, "welch", fmin=8, fmax=30, freq_resolution=0.5, output="tensor").fit(ep.X)
+        occ = [ep.ch_names.index(c) for c in ("O1", "Oz", "O2")]
+        P = est.transform(ep.X)[:, occ].mean(axis=1)
+        for c in rel:
+            rel[c].append(P[ep.y == c].mean(axis=0) - P.mean(axis=0))
+    for c, curves in rel.items():
+        peak = float(est.freqs_[np.argmax(np.mean(curves, axis=0))])
+        f = float(c)
+        assert min(abs(peak - f), abs(peak - 2 * f)) <= 0.5, (c, peak)
