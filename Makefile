@@ -26,11 +26,14 @@ $(TEST_STAMP): pyproject.toml plugins/bcigui-example/pyproject.toml | $(VENV)/bi
 	$(BIN)/pip install -q -e plugins/bcigui-example
 	@touch $(STAMP) $@
 
+# Qt must start offscreen (tests) and, when a display is set, on it (xcb needs more libraries).
+QT_CHECK := from PySide6 import QtWidgets; QtWidgets.QApplication([])
 system-deps: | $(VENV)/bin/python
-	@QT_QPA_PLATFORM=offscreen $(BIN)/python -c "from PySide6 import QtWidgets; QtWidgets.QApplication([])" >/dev/null 2>&1 \
+	@{ QT_QPA_PLATFORM=offscreen $(BIN)/python -c "$(QT_CHECK)" && \
+	   { [ -z "$$DISPLAY" ] || $(BIN)/python -c "$(QT_CHECK)"; }; } >/dev/null 2>&1 \
 	  || { echo "Installing Debian libraries Qt needs..."; \
-	       (command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && SUDO=sudo; \
-	        $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends $(QT_DEBS) >/dev/null); }
+	       SUDO=; [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null && SUDO=sudo; \
+	       $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends $(QT_DEBS) >/dev/null; }
 
 run: $(STAMP) system-deps
 	$(BIN)/bcigui --simulate mi

@@ -281,6 +281,8 @@ class MainWindow(QMainWindow):
                 self.open_view(view, restore=True)
         if reopen and self._views_state is not None:
             self.restoreState(self._views_state)
+        elif not reopen and not self.views and "traces" in self.view_actions:
+            self.open_view("traces")  # a first connection shows the signal at once
 
     def _on_disconnected(self) -> None:
         self.stream_label.setText("Not connected")
