@@ -1,0 +1,37 @@
+"""``bcigui evaluate``: apply an exported model to new recordings and score it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+NAME = "evaluate"
+HELP = "apply a .bcimodel to new recordings (same filter, window, channels) and report accuracy"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", required=True, type=Path, help="MODEL.bcimodel")
+    p.add_argument("--data", nargs="+", required=True, metavar="FILE", help="recordings to decode")
+    p.add_argument("--events", help="EVENT=class pairs (default: the model's event map)")
+    p.add_argument("--report", type=Path, help="write the report as JSON here")
+
+
+def run(args: argparse.Namespace) -> int:
+    from bcigui.core.data.epochs import parse_event_map
+    from bcigui.core.decoders.training import apply_model
+    from bcigui.core.model_file import ModelFileError, load_model
+
+    try:
+        model = load_model(args.model)
+    except ModelFileError as err:
+        raise ValueError(str(err)) from None
+    for f in args.data:
+        if not Path(f).is_file():
+            raise FileNotFoundError(f"--data: no such file {f}")
+    rep = apply_model(model, args.data, parse_event_map(args.events) if args.events else None)
+    if args.report:
+        args.report.write_text(json.dumps(rep, indent=2, default=str))
+    print(f"{model.manifest['pipeline']['name']}: accuracy {rep['accuracy']:.3f} on {rep['n_trials']} trials "
+          f"(chance {rep['chance_level']:.2f}, p={rep['p_value']:.2g}), kappa {rep['kappa']:.3f}")
+    return 0
