@@ -71,6 +71,32 @@ class Prediction:
         return out
 
 
+def class_probabilities(pipeline: Any, X: np.ndarray, classes: list[str]) -> np.ndarray:
+    """Class probabilities ``(n, len(classes))`` with columns in the order of ``classes``.
+
+    ``predict_proba`` when the classifier has it; otherwise a softmax of ``decision_function``
+    (e.g. SVMs), or a one-hot of ``predict``. The pipeline's own column order (``classes_``) may
+    differ from the manifest's; columns are matched by class name.
+    """
+    own = [str(c) for c in getattr(pipeline, "classes_", classes)]
+    missing = [c for c in classes if c not in own]
+    if missing:
+        raise ValueError(f"the pipeline does not know the class(es) {missing}; it predicts {own}")
+    if hasattr(pipeline, "predict_proba"):
+        p = np.asarray(pipeline.predict_proba(X), dtype=float)
+    elif hasattr(pipeline, "decision_function"):
+        d = np.asarray(pipeline.decision_function(X), dtype=float)
+        if d.ndim == 1:  # binary: score of the second class
+            d = np.stack([-d, d], axis=1) / 2
+        e = np.exp(d - d.max(axis=1, keepdims=True))
+        p = e / e.sum(axis=1, keepdims=True)
+    else:
+        pred = [str(c) for c in pipeline.predict(X)]
+        p = np.zeros((len(X), len(own)))
+        p[np.arange(len(X)), [own.index(c) for c in pred]] = 1.0
+    return p[:, [own.index(c) for c in classes]]
+
+
 def map_channels(model_channels: list[str], stream_channels: list[str]) -> list[int]:
     """Indices of the model's channels in the stream (case-insensitive); error lists the missing."""
     lower = {c.lower(): i for i, c in enumerate(stream_channels)}
@@ -207,7 +233,7 @@ class SlidingDecoder:
             return None
         t0 = time.perf_counter()
         X = self._win.T[None, :, :]
-        proba = np.asarray(self.pipeline.predict_proba(X))[0]
+        proba = class_probabilities(self.pipeline, X, self.spec.classes)[0]
         self.stats.last_compute_ms = (time.perf_counter() - t0) * 1e3
         self.stats.windows += 1
         self._history.append(proba)

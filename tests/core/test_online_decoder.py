@@ -105,3 +105,28 @@ def test_pseudo_online_trial_accuracy_on_held_out_run():
     scorer.add_prediction(Prediction(20.5, 0, np.array([0.6, 0.4]), "a", 0))
     assert scorer.summary() == {"n_trials": 2, "n_scored": 2, "accuracy": 0.5, "chance_level": 0.5}
     assert scorer.summary(now=15.0)["n_trials"] == 1
+
+
+def test_probability_columns_follow_the_manifest_class_order():
+    """Manifest classes in event-map order, pipeline.classes_ sorted: columns are matched by name;
+    classifiers without predict_proba (SVM) get a softmax of their decision values."""
+    from sklearn.svm import SVC
+
+    from bcigui.core.online import class_probabilities
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((60, 3, 50))
+    y = np.array(["rest", "13", "17"] * 20)
+    X[y == "13", 0] *= 4
+    X[y == "17", 1] *= 4
+    lda = make_pipeline(CSP(3, log=True), LinearDiscriminantAnalysis()).fit(X, y)
+    order = ["rest", "13", "17"]
+    p = class_probabilities(lda, X[:6], order)
+    np.testing.assert_allclose(p, lda.predict_proba(X[:6])[:, [2, 0, 1]])
+    assert [order[i] for i in p.argmax(axis=1)] == list(lda.predict(X[:6]))
+    svm = make_pipeline(CSP(3, log=True), SVC(kernel="linear")).fit(X, y)
+    ps = class_probabilities(svm, X[:6], order)
+    np.testing.assert_allclose(ps.sum(axis=1), 1.0)
+    assert [order[i] for i in ps.argmax(axis=1)] == list(svm.predict(X[:6]))
+    with pytest.raises(ValueError, match=r"does not know the class\(es\) \['21'\]"):
+        class_probabilities(lda, X[:1], ["21", "13"])

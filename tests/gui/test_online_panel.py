@@ -60,7 +60,9 @@ def test_online_panel_decodes_simulator_with_feedback(qtbot, tmp_path, model_fil
         assert panel.start()
         qtbot.waitUntil(lambda: panel.runner.status.predictions > 30, timeout=20000)
         qtbot.waitUntil(lambda: panel.feedback.cue is not None, timeout=20000)
-        qtbot.wait(500)
+        # closed loop: the cues of the marker stream score the predictions live
+        qtbot.waitUntil(lambda: "over" in panel.accuracy.text(), timeout=30000)
+        assert "chance" in panel.accuracy.text()
         assert "ms" in panel.latency.text()
         assert np.isclose(panel.feedback.proba.sum(), 1.0)
         win.resize(1400, 800)

@@ -116,8 +116,10 @@ class OnlinePanel(QtWidgets.QWidget):
         m = model.manifest
         classes = [str(c) for c in m["classes"]]
         paradigm = m.get("paradigm", "mi")
+        pipeline = m.get("pipeline", "")
+        pipeline = pipeline.get("name", "") if isinstance(pipeline, dict) else pipeline
         self.model_label.setText(
-            f"<b>{Path(path).name}</b><br>{paradigm.upper()} · {m.get('pipeline', '')}<br>"
+            f"<b>{Path(path).name}</b><br>{paradigm.upper()} · {pipeline}<br>"
             f"classes: {', '.join(pretty(c) for c in classes)}<br>"
             f"{len(m['ch_names'])} channels · {m['sfreq']:g} Hz · window {m['tmin']:g}–{m['tmax']:g} s"
         )
