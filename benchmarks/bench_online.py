@@ -125,9 +125,10 @@ def _run_one(name: str, model_path: Path, seconds: float, hop: float) -> dict:
     acq.stop()
     proc.join(5)
     t0 = t0_value.value
-    lat = []
+    lat, resid = [], []
     for ts, arrival in arrivals:
         k = int(round((ts - t0) * SRATE))
+        resid.append((ts - t0) * SRATE - k)
         chunk = k // CHUNK
         if 0 <= chunk < n_chunks and push_times[chunk] > 0:
             lat.append((arrival - push_times[chunk]) * 1e3)
@@ -144,6 +145,7 @@ def _run_one(name: str, model_path: Path, seconds: float, hop: float) -> dict:
         "cpu_percent": round(cpu, 1),
         "backlog_max": int(backlog_max),
         "decode_ms_last": round(runner.decoder.stats.last_compute_ms, 2),
+        "timestamp_error_samples_max": round(float(np.max(np.abs(resid))), 3),
     }
 
 
