@@ -1,10 +1,8 @@
 """Training-side doorway to the core (no Qt): pipeline catalog, cross-validated evaluation, export.
 
 Decoder plugins come from the registry (kind ``decoder``, ``make_pipeline(sfreq, ch_names, classes,
-**params)``); while no MI decoder plugin is registered, the MI pipelines of
-:mod:`bcigui.core.decoders.pipelines` are offered directly. "Selected features" builds the PSD ->
-selector -> classifier pipeline from the Features step, so the selection is refitted inside each
-fold. Evaluation is :func:`bcigui.core.decoders.evaluation.cross_validate`.
+**params)``). The features selected in the Features step go to the ``happyfeat`` pipeline (PSD ->
+selector -> classifier), whose selection is refitted inside each fold. Evaluation is :func:`bcigui.core.decoders.evaluation.cross_validate`.
 """
 
 from __future__ import annotations
@@ -22,7 +20,7 @@ from bcigui.core.plugins import Param, PluginSpec
 from bcigui.core.plugins.registry import get_registry
 from bcigui.gui.analysis._core import Cancelled, Progress
 
-SELECTED = "selected_features"
+SELECTED = "happyfeat"  # selected PSD/connectivity features + classifier (decoder plugin)
 
 
 @dataclass(frozen=True)
@@ -46,82 +44,20 @@ class PipelineChoice:
         return fn(sfreq, list(ch_names), list(classes), **values)
 
 
-def _classifier_param(default: str) -> Param:
-    from bcigui.core.decoders.classifiers import FEATURE_CLASSIFIERS
-
-    return Param("classifier", "str", default, "Classifier at the end of the pipeline", choices=FEATURE_CLASSIFIERS)
-
-
-def _builtin() -> list[PipelineChoice]:
-    mod = "bcigui.core.decoders.pipelines"
-    cov = Param("cov_estimator", "str", "oas", "Covariance estimator", choices=("oas", "lwf", "scm"))
-    return [
-        PipelineChoice("csp_lda", "CSP + classifier", (
-            Param("n_components", "int", 6, "Number of CSP spatial filters", 2, 64), cov, _classifier_param("lda")),
-            f"{mod}:make_csp_lda", True),
-        PipelineChoice("fbcsp", "Filter-bank CSP + classifier", (
-            Param("bands", "str", "8-12,12-16,16-20,20-24,24-28,28-32", "Bands in Hz, 'lo-hi' separated by commas"),
-            Param("n_components", "int", 4, "CSP filters per band", 2, 64), cov, _classifier_param("svm_linear")),
-            f"{mod}:make_fbcsp", True),
-        PipelineChoice("tangent_space", "Riemannian tangent space + classifier", (
-            cov, _classifier_param("lr")), f"{mod}:make_ts", True),
-        PipelineChoice("mdm", "Riemannian minimum distance to mean", (cov,), f"{mod}:make_mdm"),
-    ]
-
-
-def selected_features_choice() -> PipelineChoice:
-    """PSD tensor -> manual or automatic (top-k by r², refitted per fold) selection -> classifier."""
-    return PipelineChoice(SELECTED, "Selected features (spectral power) + classifier", (
-        Param("selection", "str", "", "Features from the r² map, e.g. 'C3;12, C4;8:12'; "
-              "empty = automatic top-k chosen inside each fold"),
-        Param("n_features", "int", 5, "Automatic selection: number of channels (each at its best Hz)", 1, 64),
-        Param("fmin", "float", 4.0, "Lowest frequency", 0.0, 500.0, unit="Hz"),
-        Param("fmax", "float", 40.0, "Highest frequency", 1.0, 500.0, unit="Hz"),
-        Param("method", "str", "welch", "Spectral estimator", choices=("welch", "multitaper", "burg")),
-        _classifier_param("lda")), make_selected_features, True)
-
-
-def make_selected_features(sfreq: float, ch_names: list[str], classes: list[str], selection: str = "",
-                           n_features: int = 5, fmin: float = 4.0, fmax: float = 40.0, method: str = "welch",
-                           classifier: str = "lda") -> Any:
-    """The pipeline of :func:`selected_features_choice` (built from core transformers)."""
-    from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    from bcigui.core.decoders.classifiers import make_classifier
-    from bcigui.core.features._base import frequency_grid
-    from bcigui.core.features.psd import PSDFeatures
-    from bcigui.core.features.selection import AutoFeatSelector, ManualSelector
-
-    psd = PSDFeatures(sfreq=sfreq, method=method, fmin=fmin, fmax=fmax, output="tensor", ch_names=list(ch_names))
-    freqs = frequency_grid(fmin, fmax, 1.0, sfreq).tolist()
-    if selection.strip():
-        sel = ManualSelector(selection=selection, ch_names=list(ch_names), freqs=freqs)
-    else:
-        sel = AutoFeatSelector(n_features=n_features, ch_names=list(ch_names), freqs=freqs)
-    return Pipeline([("psd", psd), ("select", sel), ("scale", StandardScaler()),
-                     ("clf", make_classifier(classifier))])
-
-
 PARADIGMS = {"mi": "Motor imagery", "ssvep": "SSVEP"}
 
 
 def pipelines(paradigm: str = "mi") -> list[PipelineChoice]:
-    """Decoder plugins of ``paradigm`` (registry); for MI also the selected-features pipeline."""
+    """Decoder plugins of ``paradigm`` from the registry (for MI, ``happyfeat`` takes the selection)."""
     if paradigm not in PARADIGMS:
         raise ValueError(f"paradigm must be one of {list(PARADIGMS)}, got {paradigm!r}")
     out = []
-    try:
-        for spec in get_registry().list("decoder"):
-            if spec.tags.get("paradigm", "mi") != paradigm:
-                continue
-            params = tuple(p for p in spec.params if p.name not in ("sfreq", "ch_names", "classes"))
-            out.append(PipelineChoice(spec.name, spec.description or spec.name, params, spec,
-                                      any(p.name == "classifier" for p in params), paradigm))
-    except Exception:  # a broken registry must not hide the built-in pipelines
-        out = []
-    if paradigm == "mi":
-        return (out or _builtin()) + [selected_features_choice()]
+    for spec in get_registry().list("decoder"):
+        if spec.tags.get("paradigm", "mi") != paradigm:
+            continue
+        params = tuple(p for p in spec.params if p.name not in ("sfreq", "ch_names", "classes"))
+        out.append(PipelineChoice(spec.name, spec.description or spec.name, params, spec,
+                                  any(p.name == "classifier" for p in params), paradigm))
     return out
 
 
