@@ -12,22 +12,26 @@ after ``T`` seconds), so a consumer started afterwards misses nothing.
 
 from __future__ import annotations
 
-import threading
 import time
 from pathlib import Path
 
 import numpy as np
 
+from bcigui.core.stream.pusher import OutletPusher
+
 MAX_SPEED = 1000.0
 
 
-class Replayer:
+class Replayer(OutletPusher):
     """Stream ``path`` over LSL; ``start()`` / ``stop()``, ``done`` once the file has been sent."""
+
+    _kind = "Replayer"
 
     def __init__(self, path: str | Path, speed: float = 1.0, loop: bool = False, name: str | None = None,
                  chunk_seconds: float = 0.02, wait_for_consumers: float = 0.0) -> None:
         from bcigui.core.data.recordings import load_recording
 
+        super().__init__()
         try:
             speed = float(speed)
         except (TypeError, ValueError):
@@ -56,9 +60,6 @@ class Replayer:
         self._raw = raw
         self._n_pushed = 0
         self._truth: list[tuple[float, str]] = []
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._outlets = None
         self.error: BaseException | None = None
 
@@ -95,35 +96,14 @@ class Replayer:
         """True once the whole file has been pushed (never with ``loop=True``)."""
         return not self.loop and self._n_pushed >= self.n_samples
 
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def start(self) -> Replayer:
+    def _open(self) -> None:
         import pylsl
 
         from bcigui.core.stream.simulator import make_outlets
 
-        if self._thread is not None:
-            raise RuntimeError("Replayer already started (create a new one to replay again)")
         self._outlets = make_outlets(self.name, self.ch_names, self.sfreq, f"bcigui-replay-{self.path.name}")
         if not self.wait_for_consumers:
             self.t0 = pylsl.local_clock()
-        self._thread = threading.Thread(target=self._run, name=f"Replayer[{self.name}]", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5.0)
-        self._outlets = None
-
-    def __enter__(self) -> Replayer:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     def _push(self, k0: int, k1: int) -> None:
         """Push global samples ``[k0, k1)`` (within one pass over the file) and their markers."""

@@ -22,7 +22,6 @@ Marker scheme (constants below): MI trials are ``trial/start`` (fixation), ``cue
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -37,6 +36,7 @@ from bcigui.core.paradigms.markers import (
     cue_marker,
     ssvep_cue_marker,
 )
+from bcigui.core.stream.pusher import OutletPusher
 
 # ---------------------------------------------------------------- marker scheme (docs/markers.md)
 PARADIGMS = ("mi", "ssvep", "rest")
@@ -389,17 +389,20 @@ def make_outlets(name: str, ch_names: list[str], srate: float, source_id: str):
     return pylsl.StreamOutlet(eeg, 0, 360), pylsl.StreamOutlet(mrk)
 
 
-class Simulator:
+class Simulator(OutletPusher):
     """Real-time LSL EEG outlet (microvolts) plus string marker outlet ``<name>-markers``.
 
     Sample ``i`` gets timestamp ``t0 + i / srate`` (``t0`` = ``pylsl.local_clock()`` at start);
     markers carry the timestamp of their sample. ``seconds`` stops streaming after that much signal.
     """
 
+    _kind = "Simulator"
+
     def __init__(self, paradigm: str = "mi", n_channels: int = 32, srate: float = 500.0, seed: int = 0,
                  name: str = "bcigui-sim", chunk_seconds: float = 0.02,
                  classes: Sequence[str | float] | None = None,
                  seconds: float | None = None) -> None:
+        super().__init__()
         self.paradigm, self.n_channels, self.srate, self.seed = paradigm, n_channels, srate, seed
         self.name, self.chunk_seconds, self.classes, self.seconds = name, chunk_seconds, classes, seconds
         self._gen = SignalGenerator(paradigm, n_channels, srate, seed, classes)  # validates
@@ -412,9 +415,6 @@ class Simulator:
         self.ch_names, self.srate = self._gen.ch_names, self._gen.srate
         self.t0: float | None = None
         self._truth: list[tuple[float, str]] = []
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._outlets = None
         self.error: BaseException | None = None
 
@@ -433,38 +433,17 @@ class Simulator:
         return self._gen.n_read
 
     @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    @property
     def done(self) -> bool:
         """True once ``seconds`` of signal have been pushed (never, if ``seconds`` is None)."""
         return self.seconds is not None and self.n_pushed >= self._total
 
-    def start(self) -> Simulator:
+    def _open(self) -> None:
         import pylsl
 
-        if self._thread is not None:
-            raise RuntimeError("Simulator already started (create a new one to restart)")
         sid = f"bcigui-sim-{self.paradigm}-{self.n_channels}-{self.srate:g}-{self.seed}"
         self._outlets = make_outlets(self.name, self.ch_names, self._gen.srate, sid)
         self._total = int(round(float(self.seconds) * self._gen.srate)) if self.seconds else None
         self.t0 = pylsl.local_clock()
-        self._thread = threading.Thread(target=self._run, name=f"Simulator[{self.name}]", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5.0)
-        self._outlets = None  # releases the outlets (streams disappear)
-
-    def __enter__(self) -> Simulator:
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
 
     def _run(self) -> None:
         import pylsl
