@@ -59,7 +59,7 @@ TRUSTED_TYPES: frozenset[str] = frozenset({
 EXTRA_TRUSTED: set[str] = set()  # feature transformers from bcigui.core.features register here
 
 
-class ModelFileError(Exception):
+class ModelFileError(ValueError):
     """A ``.bcimodel`` file that cannot be written or must not be loaded (the message says why)."""
 
 
