@@ -19,6 +19,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="average probabilities over the last N windows (default: %(default)s)")
     p.add_argument("--threshold", type=float, default=None, metavar="P",
                    help="reject windows whose best probability is below P (label -1)")
+    p.add_argument("--resample", action="store_true",
+                   help="accept a stream whose sampling rate differs from the model's: resample it causally "
+                        "(anti-alias low-pass + interpolation); otherwise a rate mismatch is refused")
     p.add_argument("--seconds", type=float, default=None, metavar="N", help="stop after N seconds")
     p.add_argument("--log", metavar="FILE", help="JSON-lines log of every prediction "
                    "(default: predictions-<model>-<time>.jsonl next to the model)")
@@ -40,7 +43,8 @@ def run(args: argparse.Namespace) -> int:
     acq = Acquisition(args.stream, markers=None).start()
     try:
         runner = OnlineRunner(model.pipeline, model.manifest, acq, hop=args.hop, smoothing=args.smoothing,
-                              threshold=args.threshold, outlet_name=args.outlet, log_path=log)
+                              threshold=args.threshold, outlet_name=args.outlet, log_path=log,
+                              resample=args.resample)
     except Exception:
         acq.stop()
         raise

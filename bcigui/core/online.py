@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from bcigui.core.signal.filters import CausalFilter, FilterSpec
+from bcigui.core.signal.resample import StreamResampler
 
 REJECTED = -1
 
@@ -137,11 +138,13 @@ class SlidingDecoder:
         smoothing: int = 1,
         threshold: float | None = None,
         settle: float = 0.5,
+        resample: bool = False,
     ) -> None:
-        if abs(stream_sfreq - spec.sfreq) > 1e-6:
+        mismatch = abs(stream_sfreq - spec.sfreq) > 1e-6
+        if mismatch and not resample:
             raise ValueError(
                 f"The stream's sampling rate is {stream_sfreq:g} Hz but the model was trained at "
-                f"{spec.sfreq:g} Hz; resample the stream or retrain the model"
+                f"{spec.sfreq:g} Hz; enable resampling (resample=True, --resample) or retrain the model"
             )
         if hop <= 0:
             raise ValueError(f"hop must be > 0 seconds, got {hop}")
@@ -158,6 +161,7 @@ class SlidingDecoder:
         self.settle_samples = int(round(settle * spec.sfreq))
         self.stats = DecoderStats()
         self._filter = CausalFilter(spec.filter, spec.sfreq, len(self.picks))
+        self._resampler = StreamResampler(stream_sfreq, spec.sfreq, len(self.picks)) if mismatch else None
         n = spec.n_times
         self._win = np.zeros((n, len(self.picks)))
         self._win_times = np.zeros(n)
@@ -180,21 +184,25 @@ class SlidingDecoder:
 
     def process(self, chunk: np.ndarray, timestamps: np.ndarray) -> list[Prediction]:
         chunk = np.asarray(chunk, dtype=np.float64)[:, self.picks]
+        timestamps = np.asarray(timestamps, dtype=np.float64)
+        bad = ~np.all(np.isfinite(chunk), axis=1)
+        if bad.any():
+            chunk = self._fill_nonfinite(chunk.copy())  # NaNs would poison the filters' state
+        elif len(chunk):
+            self._last_fill = chunk[-1]
+        if self._resampler is not None:
+            chunk, timestamps, bad = self._resampler.process(chunk, timestamps, bad)
         out: list[Prediction] = []
         pos = 0
         n_total = chunk.shape[0]
         while pos < n_total:
             # feed samples up to the end of the next window
             take = min(n_total - pos, self._next_end - self._n_seen)
-            part = chunk[pos : pos + take].copy()
-            bad = ~np.all(np.isfinite(part), axis=1)
-            if bad.any():
-                last_bad = int(np.nonzero(bad)[0][-1])
+            part_bad = bad[pos : pos + take]
+            if part_bad.any():
+                last_bad = int(np.nonzero(part_bad)[0][-1])
                 self._bad_until = max(self._bad_until, self._n_seen + last_bad + self.settle_samples)
-                part = self._fill_nonfinite(part)
-            elif len(part):
-                self._last_fill = part[-1]
-            filtered = self._filter.process(part)
+            filtered = self._filter.process(chunk[pos : pos + take])
             self._append(filtered, timestamps[pos : pos + take])
             self._n_seen += take
             pos += take
@@ -284,12 +292,13 @@ class OnlineRunner:
         outlet_name: str | None = "bcigui-predictions",
         log_path: str | Path | None = None,
         poll_interval: float = 0.05,
+        resample: bool = False,
     ) -> None:
         self.spec = ModelSpec.from_manifest(manifest)
         self.acquisition = acquisition
         self.decoder = SlidingDecoder(
             pipeline, self.spec, list(acquisition.ch_names), float(acquisition.sfreq),
-            hop=hop, smoothing=smoothing, threshold=threshold,
+            hop=hop, smoothing=smoothing, threshold=threshold, resample=resample,
         )
         self.outlet_name = outlet_name
         self.log_path = Path(log_path) if log_path else None

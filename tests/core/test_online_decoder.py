@@ -130,3 +130,55 @@ def test_probability_columns_follow_the_manifest_class_order():
     assert [order[i] for i in ps.argmax(axis=1)] == list(svm.predict(X[:6]))
     with pytest.raises(ValueError, match=r"does not know the class\(es\) \['21'\]"):
         class_probabilities(lda, X[:1], ["21", "13"])
+
+
+def test_stream_resampler_is_chunk_invariant_and_accurate():
+    from bcigui.core.signal.resample import StreamResampler
+
+    fs_in, fs_out = 500.0, 160.0
+    t = np.arange(5000) / fs_in
+    x = np.stack([np.sin(2 * np.pi * 3 * t), np.cos(2 * np.pi * 7 * t)], axis=1)
+    bad = np.zeros(len(t), dtype=bool)
+    bad[2000] = True
+
+    def run(chunk):
+        r = StreamResampler(fs_in, fs_out, 2)
+        outs = [r.process(x[i : i + chunk], t[i : i + chunk], bad[i : i + chunk]) for i in range(0, len(t), chunk)]
+        return [np.concatenate([o[k] for o in outs]) for k in range(3)]
+
+    a, b = run(7), run(500)
+    np.testing.assert_allclose(a[0], b[0], atol=1e-12)
+    np.testing.assert_allclose(a[1], b[1], atol=1e-12)
+    assert abs(len(a[0]) - len(t) * fs_out / fs_in) <= 1
+    np.testing.assert_allclose(np.diff(a[1]), 1 / fs_out, atol=1e-9)
+    # amplitude kept; the causal anti-alias filter (8th order at 72 Hz) delays by ~10 ms
+    tt = a[1][200:]
+    for ch, (f, phase0) in enumerate(((3.0, -np.pi / 2), (7.0, 0.0))):
+        basis = np.stack([np.cos(2 * np.pi * f * tt), np.sin(2 * np.pi * f * tt)], axis=1)
+        (c, s_), *_ = np.linalg.lstsq(basis, a[0][200:, ch], rcond=None)
+        assert abs(np.hypot(c, s_) - 1) < 0.03
+        delay = ((phase0 - np.arctan2(-s_, c)) % (2 * np.pi)) / (2 * np.pi * f)
+        delay = delay if delay < 0.5 / f else delay - 1 / f
+        assert 0 <= delay < 0.015, delay
+    assert 1 <= a[2].sum() <= 2 and abs(a[1][a[2]][0] - t[2000]) < 1 / fs_out
+
+
+def test_decoder_resamples_a_faster_stream_when_enabled(trained):
+    from scipy.signal import resample_poly
+
+    recs, ep, pipe, manifest = trained
+    rec = recs[0]
+    data = rec.raw.get_data().T[: 60 * 160]
+    native = pseudo_online(pipe, manifest, data, 160.0, rec.ch_names, hop=0.5)
+    fast = resample_poly(data, 2, 1, axis=0)  # the same signal streamed at 320 Hz
+    spec = ModelSpec.from_manifest(manifest)
+    with pytest.raises(ValueError, match="enable resampling"):
+        SlidingDecoder(pipe, spec, rec.ch_names, 320.0)
+    dec = SlidingDecoder(pipe, spec, rec.ch_names, 320.0, hop=0.5, resample=True)
+    preds = []
+    for i in range(0, len(fast), 50):
+        preds.extend(dec.process(fast[i : i + 50], np.arange(i, min(i + 50, len(fast))) / 320.0))
+    n = min(len(native), len(preds))
+    assert n >= 100
+    agree = np.mean([p.label == q.label for p, q in zip(native[:n], preds[:n], strict=True)])
+    assert agree >= 0.85, agree

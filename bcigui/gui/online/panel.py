@@ -52,6 +52,9 @@ class OnlinePanel(QtWidgets.QWidget):
         self.threshold = QtWidgets.QDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.05, value=0.0)
         self.threshold.setSpecialValueText("off")
         self.threshold.setToolTip("Reject (show 'uncertain') when the best probability is below this")
+        self.resample = QtWidgets.QCheckBox("Resample if the rates differ")
+        self.resample.setToolTip("Accept a stream whose sampling rate differs from the model's (causal "
+                                 "anti-alias filter + interpolation); otherwise a mismatch is refused")
         self.outlet = QtWidgets.QLineEdit("bcigui-predictions")
         self.outlet.setToolTip("LSL outlet on which predictions are published")
         form = QtWidgets.QFormLayout()
@@ -59,6 +62,7 @@ class OnlinePanel(QtWidgets.QWidget):
         form.addRow("Smoothing (windows)", self.smoothing)
         form.addRow("Rejection threshold", self.threshold)
         form.addRow("Predictions outlet", self.outlet)
+        form.addRow("", self.resample)
 
         self.start_btn = QtWidgets.QPushButton("Start decoding")
         self.start_btn.setEnabled(False)
@@ -154,7 +158,7 @@ class OnlinePanel(QtWidgets.QWidget):
             self.runner = OnlineRunner(
                 self.model.pipeline, self.model.manifest, self.acquisition,
                 hop=self.hop.value(), smoothing=self.smoothing.value(), threshold=threshold,
-                outlet_name=self.outlet.text().strip() or None,
+                outlet_name=self.outlet.text().strip() or None, resample=self.resample.isChecked(),
             ).start()
         except Exception as err:
             self.runner = None
