@@ -175,6 +175,9 @@ class SlidingDecoder:
     def reset(self, next_index: int) -> None:
         """Discontinuity (gap in the stream): restart filter state and window filling."""
         self._filter.reset()
+        if self._resampler is not None:
+            r = self._resampler
+            self._resampler = StreamResampler(r.from_sfreq, r.to_sfreq, len(self.picks))
         self._n_seen = 0
         self._index0 = next_index
         self._bad_until = -1
