@@ -55,6 +55,7 @@ TRUSTED_TYPES: frozenset[str] = frozenset({
     "bcigui.core.decoders.ssvep.FilterBankStack", "bcigui.core.decoders.ssvep.SSVEPFeatures",
     "bcigui.core.features.psd.PSDFeatures", "bcigui.core.features.connectivity.ConnectivityFeatures",
     "bcigui.core.features.selection.AutoFeatSelector", "bcigui.core.features.selection.ManualSelector",
+    "bcigui.core.features.combine.CombinedFeatures",
 })
 EXTRA_TRUSTED: set[str] = set()  # feature transformers from bcigui.core.features register here
 

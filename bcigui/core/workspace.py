@@ -1,6 +1,7 @@
 """Offline-analysis workspace: a folder with ``workspace.json`` and a feature cache.
 
-``workspace.json`` holds data sets (recording files, event map, epoch parameters), parameter sets,
+``workspace.json`` holds data sets (recording files, event map, epoch parameters including a wider
+cut window and excluded epochs, as the analysis GUI makes them), parameter sets,
 feature selections and training attempts. File paths are stored relative to the workspace folder
 when possible, so a folder moved together with its data stays valid. ``cache/<key>.npz`` holds
 extracted feature tensors keyed by a hash of (data fingerprint, extractor, parameters): changing a
@@ -116,8 +117,19 @@ class Workspace:
         tmax: float,
         filter: Any = None,
         picks: list[str] | None = None,
+        *,
+        cut: tuple[float, float] | None = None,
+        exclude: list[int] | np.ndarray | None = None,
+        reuse: bool = False,
     ) -> str:
-        """Register a data set (files + event map + epoch parameters); return its id."""
+        """Register a data set (files + event map + epoch parameters); return its id.
+
+        ``tmin``/``tmax`` is the analysis window. ``cut=(start, stop)`` cuts the epochs over a wider
+        window first (e.g. back to a baseline) and then crops them to ``tmin``/``tmax``, exactly as
+        the analysis GUI does; ``exclude`` lists epochs (indices in the order the epochs are cut)
+        left out, e.g. bad epochs. With ``reuse`` an existing data set with the same definition is
+        returned instead of adding a copy.
+        """
         if not files:
             raise ValueError("Parameter 'files' must list at least one recording, got none")
         missing = [str(f) for f in files if not Path(f).exists()]
@@ -127,13 +139,28 @@ class Workspace:
             raise ValueError("Parameter 'event_map' must map at least one event to a class, got {}")
         if tmax <= tmin:
             raise ValueError(f"Parameter 'tmax' must be greater than tmin ({tmin}), got {tmax}")
+        if cut is not None:
+            cut = (float(cut[0]), float(cut[1]))
+            if not cut[0] <= tmin < tmax <= cut[1]:
+                raise ValueError(f"Parameter 'cut' must contain the window {tmin:g}-{tmax:g} s, got {cut}")
+            if cut == (float(tmin), float(tmax)):
+                cut = None
+        excl = sorted({int(i) for i in np.asarray(exclude if exclude is not None else [], dtype=int).ravel()})
+        if excl and excl[0] < 0:
+            raise ValueError(f"Parameter 'exclude' must hold epoch indices >= 0, got {excl[0]}")
         flt = filter.to_dict() if hasattr(filter, "to_dict") else (dict(filter) if filter else None)
-        did = self._new_id(name, self.datasets)
-        self.datasets[did] = {
+        entry = {
             "name": name, "files": [self._rel(f) for f in files], "event_map": dict(event_map),
             "tmin": float(tmin), "tmax": float(tmax), "filter": flt,
-            "picks": list(picks) if picks else None, "created": _now(),
+            "picks": list(picks) if picks else None, "cut": list(cut) if cut else None, "exclude": excl,
         }
+        if reuse:
+            same = _DEFINITION + ("files",)
+            for did, ds in self.datasets.items():
+                if all(_norm(ds.get(k)) == _norm(entry[k]) for k in same):
+                    return did
+        did = self._new_id(name, self.datasets)
+        self.datasets[did] = {**entry, "created": _now()}
         return did
 
     def _dataset(self, dataset_id: str) -> dict:
@@ -156,6 +183,9 @@ class Workspace:
                 raise FileNotFoundError(f"Recording of data set {dataset_id!r} not found: {p}") from None
             stats.append([p.name, st.st_size, st.st_mtime_ns])
         definition = {k: ds[k] for k in ("event_map", "tmin", "tmax", "filter", "picks")}
+        for k in ("cut", "exclude"):  # only when set, so older definitions keep their cache keys
+            if ds.get(k):
+                definition[k] = ds[k]
         return cache_key(json.dumps(stats), "dataset", definition)
 
     def epochs(self, dataset_id: str):
@@ -172,10 +202,27 @@ class Workspace:
         ds = self._dataset(dataset_id)
         recs = load_recordings(self.dataset_files(dataset_id))
         flt = FilterSpec.from_dict(ds["filter"]) if ds["filter"] else None
-        ep = make_epochs(recs, ds["event_map"], ds["tmin"], ds["tmax"], flt, ds["picks"])
+        start, stop = ds.get("cut") or (ds["tmin"], ds["tmax"])
+        ep = make_epochs(recs, ds["event_map"], start, stop, flt, ds["picks"])
+        if ds.get("cut"):
+            ep = crop_epochs(ep, ds["tmin"], ds["tmax"])
+        if ds.get("exclude"):
+            if max(ds["exclude"]) >= len(ep):
+                raise ValueError(f"Data set {dataset_id!r} excludes epoch {max(ds['exclude'])} but has only "
+                                 f"{len(ep)} epochs")
+            keep = np.ones(len(ep), dtype=bool)
+            keep[ds["exclude"]] = False
+            ep = ep.select(keep)
         with self._lock:
             self._epochs[dataset_id] = (fp, ep)
         return ep
+
+    def prime_epochs(self, dataset_id: str, epochs: Any) -> None:
+        """Use epochs already in memory for ``dataset_id`` (they must be what its definition gives, as
+        when the GUI cut them with the same settings): extraction then skips reloading the files."""
+        fp = self.fingerprint(dataset_id)
+        with self._lock:
+            self._epochs[dataset_id] = (fp, epochs)
 
     # -- features ------------------------------------------------------------------------------
     def extract(
@@ -209,6 +256,7 @@ class Workspace:
         key = cache_key(self.fingerprint(dataset_id), spec.name, {k: v for k, v in resolved.items() if k != "sfreq"})
         hit = self.cache.get(key)
         if hit is not None:
+            hit.cached = True
             if progress:
                 progress(1.0)
             return hit
@@ -240,17 +288,28 @@ class Workspace:
         return ft
 
     # -- records -------------------------------------------------------------------------------
-    def add_param_set(self, name: str, extractor: str, params: dict[str, Any]) -> str:
-        """Store named extractor parameters; return the id."""
+    def add_param_set(self, name: str, extractor: str, params: dict[str, Any], reuse: bool = False) -> str:
+        """Store named extractor parameters; return the id (with ``reuse``: an identical set's id)."""
+        if reuse:
+            for pid, ps in self.param_sets.items():
+                if ps.get("extractor") == extractor and _norm(ps.get("params")) == _norm(dict(params)):
+                    return pid
         pid = self._new_id(name, self.param_sets)
         self.param_sets[pid] = {"name": name, "extractor": extractor, "params": dict(params), "created": _now()}
         return pid
 
     def add_selection(self, name: str, features: list[str], dataset_id: str | None = None,
-                      param_set_id: str | None = None, **meta: Any) -> str:
-        """Store a feature selection (names like ``"C3;12.0"``); return the id."""
+                      param_set_id: str | None = None, reuse: bool = False, **meta: Any) -> str:
+        """Store a feature selection (names like ``"C3;12.0"`` or ``"psd:C3;12.0"``); return the id.
+
+        With ``reuse`` a stored selection of the same features (and data set, if given) is returned.
+        """
         if dataset_id is not None:
             self._dataset(dataset_id)
+        if reuse:
+            for sid, sel in self.selections.items():
+                if list(sel.get("features", [])) == list(features) and sel.get("dataset") in (None, dataset_id):
+                    return sid
         sid = self._new_id(name, self.selections)
         self.selections[sid] = {"name": name, "features": list(features), "dataset": dataset_id,
                                 "param_set": param_set_id, "created": _now(), **meta}
@@ -267,6 +326,25 @@ class Workspace:
             "model": self._rel(model_path) if model_path else None, "notes": notes, "created": _now(),
         }
         return aid
+
+
+_DEFINITION = ("event_map", "tmin", "tmax", "filter", "picks", "cut", "exclude")
+
+
+def _norm(value: Any) -> str:
+    """Comparable form of a JSON-able value (tuples and lists alike, missing ``exclude`` = none)."""
+    return json.dumps(value if value not in (None, []) else None, sort_keys=True, default=_json_default)
+
+
+def crop_epochs(epochs: Any, tmin: float, tmax: float) -> Any:
+    """``epochs`` restricted to ``[tmin, tmax)`` seconds (a view: no copy of the unused samples)."""
+    from dataclasses import replace
+
+    i0 = int(round((tmin - epochs.tmin) * epochs.sfreq))
+    n = int(round((tmax - tmin) * epochs.sfreq))
+    if i0 < 0 or i0 + n > epochs.X.shape[2]:
+        raise ValueError(f"window {tmin:g}-{tmax:g} s lies outside the epochs ({epochs.tmin:g}-{epochs.tmax:g} s)")
+    return replace(epochs, X=epochs.X[:, :, i0:i0 + n], tmin=tmin, tmax=tmax)
 
 
 def _json_default(obj: Any) -> Any:

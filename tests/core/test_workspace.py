@@ -97,3 +97,50 @@ def test_bad_input_gives_clear_errors(tmp_path):
     (tmp_path / "w2" / "workspace.json").write_text('{"format": "other"}')
     with pytest.raises(ValueError, match="not a bcigui workspace"):
         Workspace(tmp_path / "w2")
+
+
+def test_dataset_with_cut_window_and_excluded_epochs(tmp_path, shared_data):
+    """The GUI's data set (cut back to the baseline, cropped, bad epochs excluded) is reproducible and cached."""
+    from bcigui.core.data import load_recordings, make_epochs
+    from bcigui.core.workspace import crop_epochs
+
+    files = [physionet_file(1, r) for r in RUNS]
+    flt = FilterSpec(7, 30)
+    w = Workspace(tmp_path / "ws")
+    did = w.add_dataset("hf", files, {"T1": "hands", "T2": "feet"}, 0.5, 2.5, flt, cut=(-1.0, 2.5), exclude=[3, 0])
+    assert w.datasets[did]["cut"] == [-1.0, 2.5] and w.datasets[did]["exclude"] == [0, 3]
+    # same definition: the same data set; other exclusions: another one (another cache key)
+    assert w.add_dataset("hf", files, {"T1": "hands", "T2": "feet"}, 0.5, 2.5, flt, cut=(-1, 2.5), exclude=[0, 3],
+                         reuse=True) == did
+    other = w.add_dataset("hf", files, {"T1": "hands", "T2": "feet"}, 0.5, 2.5, flt, cut=(-1, 2.5), exclude=[0],
+                          reuse=True)
+    assert other != did and w.fingerprint(other) != w.fingerprint(did)
+    with pytest.raises(ValueError, match="'cut' must contain"):
+        w.add_dataset("x", files, {"T1": "a"}, 0.5, 2.5, cut=(1.0, 2.5))
+
+    full = make_epochs(load_recordings(files), {"T1": "hands", "T2": "feet"}, -1.0, 2.5, flt)
+    keep = np.ones(len(full), dtype=bool)
+    keep[[0, 3]] = False
+    expected = crop_epochs(full, 0.5, 2.5).select(keep)
+    ep = w.epochs(did)
+    assert len(ep) == len(full) - 2 and (ep.tmin, ep.tmax) == (0.5, 2.5)
+    np.testing.assert_array_equal(ep.X, expected.X)
+    np.testing.assert_array_equal(ep.y, expected.y)
+
+    ft = w.extract(did, PSD, {"fmax": 30})
+    assert not ft.cached and ft.data.shape == (len(full) - 2, 64, 30)
+    w.save()
+    again = Workspace(w.path)
+    hit = again.extract(did, PSD, {"fmax": 30})
+    assert hit.cached and not again._epochs and len(list(again.cache.folder.glob("*.npz"))) == 1
+    np.testing.assert_array_equal(hit.data, ft.data)
+    # epochs already in memory (the GUI's) can be handed over instead of reloading the files
+    fresh = Workspace(w.path)
+    fresh.prime_epochs(other, expected)
+    assert fresh.epochs(other) is expected
+    # selections and parameter sets are found again instead of duplicated
+    pid = again.add_param_set("welch", "psd", {"fmax": 30.0}, reuse=True)
+    assert again.add_param_set("again", "psd", {"fmax": 30.0}, reuse=True) == pid
+    sid = again.add_selection("top", ["psd:C3;12.0", "imcoh:C4;10.0"], did, pid, reuse=True)
+    assert again.add_selection("same", ["psd:C3;12.0", "imcoh:C4;10.0"], did, reuse=True) == sid
+    assert len(again.selections) == 1 and len(again.param_sets) == 1

@@ -160,34 +160,60 @@ def make_mdm(sfreq: float, ch_names: list[str], classes: list[str], cov_estimato
     return Pipeline([*_picker(channels, ch_names), ("cov", _cov(cov_estimator)), ("clf", make_classifier("mdm"))])
 
 
+FEATURE_FAMILIES = ("psd", "connectivity", "psd+connectivity")
+
+
 def make_happyfeat(sfreq: float, ch_names: list[str], classes: list[str], feature: str = "psd",
                    method: str = "welch", fmin: float = 4.0, fmax: float = 40.0, selection: str = "",
-                   n_features: int = 6, channels: str = "", classifier: str = "lda") -> Pipeline:
-    """HappyFeat workflow: PSD (or connectivity node strength) per channel and frequency, features
-    chosen by signed r² inside each training fold (top ``n_features`` channels at their best
+                   n_features: int = 6, channels: str = "", classifier: str = "lda",
+                   connectivity_method: str = "imcoh") -> Pipeline:
+    """HappyFeat workflow: PSD (or connectivity node strength, or both) per channel and frequency,
+    features chosen by signed r² inside each training fold (top ``n_features`` rows at their best
     frequency, optionally among ``channels``) or fixed by ``selection`` (``"C3;12, C4;8:12"``),
-    then a classifier (shrinkage LDA)."""
+    then a classifier (shrinkage LDA).
+
+    ``feature="psd+connectivity"`` stacks both tensors (:class:`CombinedFeatures`, ``output="tensor"``):
+    rows are ``"psd:C3"`` and ``"<connectivity_method>:C3"`` (e.g. ``"imcoh:C3"``), so a selection
+    reads ``"psd:C3;12, imcoh:C4;10"``; plain names in ``channels`` stand for both rows of a channel.
+    """
     from bcigui.core.features._base import frequency_grid
     from bcigui.core.features.selection import AutoFeatSelector, ManualSelector
 
-    if feature == "psd":
+    def psd():
         from bcigui.core.features.psd import PSDFeatures
 
-        extractor = PSDFeatures(sfreq=sfreq, method=method, fmin=fmin, fmax=fmax, output="tensor",
-                                ch_names=list(ch_names))
-    elif feature == "connectivity":
+        return PSDFeatures(sfreq=sfreq, method=method, fmin=fmin, fmax=fmax, output="tensor", ch_names=list(ch_names))
+
+    def conn():
         from bcigui.core.features.connectivity import ConnectivityFeatures
 
-        extractor = ConnectivityFeatures(sfreq=sfreq, fmin=fmin, fmax=fmax, output="tensor", ch_names=list(ch_names))
+        return ConnectivityFeatures(sfreq=sfreq, method=connectivity_method, fmin=fmin, fmax=fmax, output="tensor",
+                                    ch_names=list(ch_names))
+
+    rows = list(ch_names)
+    if feature == "psd":
+        extractor = psd()
+    elif feature == "connectivity":
+        extractor = conn()
+    elif feature == "psd+connectivity":
+        from bcigui.core.features.combine import CombinedFeatures
+
+        if connectivity_method == "psd":
+            raise ValueError("connectivity_method must name a connectivity measure such as 'imcoh', got 'psd'")
+        extractor = CombinedFeatures([("psd", psd()), (connectivity_method, conn())], output="tensor")
+        rows = [f"{p}:{c}" for p in ("psd", connectivity_method) for c in ch_names]
     else:
-        raise ValueError(f"feature must be one of ['psd', 'connectivity'], got {feature!r}")
+        raise ValueError(f"feature must be one of {list(FEATURE_FAMILIES)}, got {feature!r}")
     freqs = frequency_grid(fmin, fmax, 1.0, sfreq).tolist()
     if selection.strip():
-        selector = ManualSelector(selection=selection, ch_names=list(ch_names), freqs=freqs)
+        selector = ManualSelector(selection=selection, ch_names=rows, freqs=freqs)
     else:
         cands = [c.strip() for c in channels.replace(";", ",").split(",") if c.strip()] or None
-        n_cands = len(cands) if cands else len(ch_names)
-        selector = AutoFeatSelector(n_features=min(n_features, n_cands) if n_cands else n_features, ch_names=list(ch_names), freqs=freqs, channels=cands)
+        if cands and feature == "psd+connectivity":  # a plain channel name stands for its PSD and connectivity rows
+            cands = [r for c in cands for r in ([c] if ":" in c else [f"psd:{c}", f"{connectivity_method}:{c}"])]
+        n_cands = len(cands) if cands else len(rows)
+        selector = AutoFeatSelector(n_features=min(n_features, n_cands) if n_cands else n_features, ch_names=rows,
+                                    freqs=freqs, channels=cands)
     return Pipeline([("features", extractor), ("select", selector), ("scale", StandardScaler()),
                      ("clf", make_classifier(classifier))])
 

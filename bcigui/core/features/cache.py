@@ -29,6 +29,7 @@ class FeatureTensor:
     extractor: str = ""
     params: dict[str, Any] = field(default_factory=dict)
     key: str = ""
+    cached: bool = field(default=False, compare=False)  # read from the cache (not stored in the file)
 
     @property
     def flat(self) -> np.ndarray:

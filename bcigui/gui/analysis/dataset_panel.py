@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -33,11 +32,9 @@ FILE_FILTER = ("EEG recordings (*.fif *.fif.gz *.edf *.bdf *.gdf *.vhdr *.xdf *.
 
 def crop(epochs, tmin: float, tmax: float):
     """``epochs`` restricted to ``[tmin, tmax)`` seconds (no copy of the unused samples)."""
-    i0 = int(round((tmin - epochs.tmin) * epochs.sfreq))
-    n = int(round((tmax - tmin) * epochs.sfreq))
-    if i0 < 0 or i0 + n > epochs.X.shape[2]:
-        raise ValueError(f"window {tmin:g}-{tmax:g} s lies outside the epochs ({epochs.tmin:g}-{epochs.tmax:g} s)")
-    return replace(epochs, X=epochs.X[:, :, i0:i0 + n], tmin=tmin, tmax=tmax)
+    from bcigui.core.workspace import crop_epochs
+
+    return crop_epochs(epochs, tmin, tmax)
 
 
 def _natural(text: str) -> tuple:
@@ -71,6 +68,7 @@ class DatasetPanel(QWidget):
         self.recordings: list = []
         self._all = None  # EpochsData from min(tmin, baseline start) to tmax, all epochs
         self._bad = np.zeros(0, dtype=bool)
+        self._made_with: dict | None = None
         self._auto_exclude = True
         self._task = None
 
@@ -272,14 +270,16 @@ class DatasetPanel(QWidget):
                           reference=self.reference.currentData())
         start, stop = min(tmin, b0), max(tmax, b1)
         self._busy(True, "Creating epochs…")
+        made_with = {"files": self.paths(), "event_map": dict(mapping), "filter": spec, "cut": (start, stop)}
         self._task = run_in_thread(make_epochs, self.recordings, mapping, start, stop, filter=spec,
-                                   on_done=self._made, on_error=self._error)
+                                   on_done=lambda ep: self._made(ep, made_with), on_error=self._error)
 
-    def _made(self, epochs) -> None:
+    def _made(self, epochs, made_with: dict | None = None) -> None:
         from bcigui.core.data import find_bad_epochs
 
         self._busy(False)
         self._all = epochs
+        self._made_with = made_with
         self._bad = find_bad_epochs(crop(epochs, self.tmin.value(), self.tmax.value()).X,
                                     self.threshold.value() * 1e-6)
         self._fill_bad()
@@ -334,6 +334,17 @@ class DatasetPanel(QWidget):
         if self._all is None:
             return None
         return crop(self._all, self.tmin.value(), self.tmax.value()).select(~self.excluded())
+
+    def definition(self) -> dict | None:
+        """How :meth:`epochs` were made, as :meth:`bcigui.core.workspace.Workspace.add_dataset` takes it:
+        files, event map, analysis window, filter, the wider window cut first (``cut``, back to the
+        baseline) and the excluded epochs (``exclude``, indices among all cut epochs)."""
+        made = getattr(self, "_made_with", None)
+        if self._all is None or made is None:
+            return None
+        return {"files": list(made["files"]), "event_map": dict(made["event_map"]), "tmin": self.tmin.value(),
+                "tmax": self.tmax.value(), "filter": made["filter"], "cut": made["cut"],
+                "exclude": np.flatnonzero(self.excluded()).tolist()}
 
     def baseline(self) -> tuple[float, float]:
         return self.base_start.value(), self.base_end.value()

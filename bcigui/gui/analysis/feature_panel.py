@@ -21,7 +21,12 @@ from bcigui.gui.workers import run_in_thread
 
 
 class FeaturePanel(QWidget):
-    """``extracted(FeatureTensor)`` when an extraction finishes; ``set_epochs`` gives it the data."""
+    """``extracted(FeatureTensor)`` when an extraction finishes; ``set_epochs`` gives it the data.
+
+    With ``workspace`` (a core ``Workspace``) and ``dataset_id`` (the data set the epochs are),
+    extraction goes through the workspace cache (same data and parameters: read back, "cached"),
+    and the extractor parameters are recorded there as a parameter set (``param_set_id``).
+    """
 
     extracted = Signal(object)
     failed = Signal(str)
@@ -30,6 +35,9 @@ class FeaturePanel(QWidget):
         super().__init__(parent)
         self._epochs = None
         self.task = None
+        self.workspace = None
+        self.dataset_id: str | None = None
+        self.param_set_id: str | None = None
         self.result: _core.FeatureTensor | None = None
         self.combo = QComboBox()
         for ex in sorted(_core.extractors(), key=lambda e: e.name != "psd"):  # PSD first
@@ -115,9 +123,11 @@ class FeaturePanel(QWidget):
             self._failed(err)
             return
         self.progress.setValue(0)
+        self.progress.setFormat("%p%")
         self.status.setText("Extracting…")
+        ws, did = (self.workspace, self.dataset_id) if self.dataset_id is not None else (None, None)
         self.task = run_in_thread(_core.extract, self._epochs, self.extractor_name(), values, progress=True,
-                                  on_done=self._done, on_error=self._failed, on_progress=self._progress,
+                                  workspace=ws, dataset_id=did, on_done=self._done, on_error=self._failed, on_progress=self._progress,
                                   on_cancelled=self._cancelled)
         self._update_enabled()
 
@@ -135,10 +145,28 @@ class FeaturePanel(QWidget):
         self.task = None
         self.result = result
         self.progress.setValue(100)
-        self.status.setText(f"Done: {result.values.shape[1]} channels x {len(result.freqs)} frequencies "
+        rows = (" + ".join(f"{s.stop - s.start} {p}" for p, s in result.parts.items()) + " rows" if result.parts
+                else f"{result.values.shape[1]} channels")
+        how = " (cached in the workspace: nothing recomputed)" if result.cached else ""
+        self.status.setText(f"Done{how}: {rows} x {len(result.freqs)} frequencies "
                             f"({result.freqs[0]:g}-{result.freqs[-1]:g} Hz).")
+        self.progress.setFormat("cached" if result.cached else "%p%")
+        self._record_params(result)
         self._update_enabled()
         self.extracted.emit(result)
+
+    def _record_params(self, result: _core.FeatureTensor) -> None:
+        """Keep the extractor parameters in the workspace (one entry per distinct set)."""
+        self.param_set_id = None
+        if self.workspace is None:
+            return
+        settings = ", ".join(f"{k}={v}" for k, v in result.params.items())
+        try:
+            self.param_set_id = self.workspace.add_param_set(f"{result.extractor} {settings}", result.extractor,
+                                                             result.params, reuse=True)
+            self.workspace.save()
+        except (OSError, ValueError) as err:
+            self.status.setText(f"{self.status.text()} ⚠ Parameters not saved in the workspace: {err}")
 
     def _cancelled(self) -> None:
         self.task = None

@@ -109,6 +109,8 @@ class TrainingPanel(QWidget):
         self.dataset_id: str | None = None
         self._selection_text = ""
         self._selection: list[str] = []
+        self._selection_values: dict = {}  # happyfeat settings matching the extraction (feature family...)
+        self.param_set_id: str | None = None  # workspace parameter set the selection was made with
         self._choices: dict[str, _training.PipelineChoice] = {}
 
         self.paradigm = QComboBox()
@@ -230,12 +232,25 @@ class TrainingPanel(QWidget):
             self.status.setText(f"{len(epochs)} trials ({counts}). Choose a pipeline and press 'Evaluate'.")
         self._update_enabled()
 
-    def set_selection(self, features: list[str]) -> None:
-        """Features picked on the r² map (core names such as ``"C3;12.0"``), for 'Selected features'."""
+    def set_selection(self, features: list[str], values: dict | None = None,
+                      param_set_id: str | None = None) -> None:
+        """Features picked on the r² map (core names such as ``"C3;12.0"`` or ``"psd:C3;12.0"``), for
+        'Selected features'; ``values`` are the ``happyfeat`` settings they were extracted with
+        (``feature``, ``method``, ``connectivity_method``, ``fmin``, ``fmax``)."""
         self._selection = list(features)
         self._selection_text = ", ".join(features)
+        self.param_set_id = param_set_id
+        choice = self._choices.get(_training.SELECTED)
+        params = {p.name: p for p in choice.params} if choice is not None else {}
+        self._selection_values = {}
+        for k, v in (values or {}).items():
+            try:  # settings the pipeline does not accept (e.g. a band below its minimum) keep its own
+                if k in params:
+                    self._selection_values[k] = params[k].validate(v)
+            except ValueError:
+                pass
         if self.pipeline_name() == _training.SELECTED and self.form is not None:
-            self.form.set_values({"selection": self._selection_text})
+            self.form.set_values({**self._selection_values, "selection": self._selection_text})
 
     def pipeline_name(self) -> str:
         return self.combo.currentData()
@@ -256,7 +271,8 @@ class TrainingPanel(QWidget):
         if self.pipeline_name() is None:
             return
         choice = self._choices[self.pipeline_name()]
-        values = {"selection": self._selection_text} if choice.name == _training.SELECTED else None
+        values = ({**self._selection_values, "selection": self._selection_text}
+                  if choice.name == _training.SELECTED else None)
         self.form = ParamForm(choice.params, values)
         self.form_layout.addWidget(self.form)
 
@@ -302,7 +318,7 @@ class TrainingPanel(QWidget):
                                         "'Auto-select top'), then search their best combination."))
                 return
             clf = self.form.values().get("classifier", "lda") if self.form and self.form.is_valid() else "lda"
-            base = {p.name: p.default for p in choice.params} | {"classifier": clf}
+            base = {p.name: p.default for p in choice.params} | self._selection_values | {"classifier": clf}
             grid = [(choice, base | {"selection": ", ".join(self._selection[:i])})
                     for i in range(1, len(self._selection) + 1)]
         else:
@@ -348,8 +364,16 @@ class TrainingPanel(QWidget):
         self.attempts.append(ev)
         if self.workspace is not None and self.dataset_id is not None:
             try:
+                sid = None
+                text = str(ev.params.get("selection") or "") if ev.pipeline == _training.SELECTED else ""
+                features = [f.strip() for f in text.split(",") if f.strip()]
+                if features:  # the trained selection is kept in the workspace
+                    family = ev.params.get("feature", "psd")
+                    sid = self.workspace.add_selection(f"{len(features)} {family} features", features,
+                                                       self.dataset_id, self.param_set_id, reuse=True,
+                                                       extractor=family, source="training")
                 self.workspace.add_attempt(self.dataset_id, {"name": ev.pipeline, "params": ev.params},
-                                           ev.to_dict())
+                                           ev.to_dict(), selection_id=sid)
                 self.workspace.save()
             except (OSError, ValueError, KeyError) as err:
                 self.status.setText(f"⚠ Attempt kept here but not saved in the workspace: {err}")

@@ -57,6 +57,9 @@ class FeaturesStep(QWidget):
         self.epochs = None
         self.tfr_source = None  # callable returning (epochs incl. baseline, baseline)
         self.task = None
+        self.workspace = None  # core Workspace: saved selections live there
+        self.dataset_id: str | None = None
+        self._syncing = False
         self.panel = FeaturePanel()
         self.r2map = R2MapWidget()
         self.spectra = SpectraPlot()
@@ -83,9 +86,23 @@ class FeaturesStep(QWidget):
         row.addWidget(self.top_button)
         row.addWidget(self.k)
         row.addWidget(self.clear_button)
+        self.saved = QComboBox()
+        self.saved.setToolTip("Selections saved in the workspace (also when a selection is trained); "
+                              "choose one to show it on the map")
+        self.saved.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.saved.setMinimumContentsLength(12)
+        self.saved.activated.connect(lambda i: self.load_selection(self.saved.itemData(i)))
+        self.save_button = QPushButton("Save")
+        self.save_button.setToolTip("Save the current selection in the workspace")
+        self.save_button.clicked.connect(self.save_selection)
+        saved_row = QHBoxLayout()
+        saved_row.addWidget(QLabel("Saved"))
+        saved_row.addWidget(self.saved, 1)
+        saved_row.addWidget(self.save_button)
         sl = QVBoxLayout(sel_box)
         sl.addWidget(self.selected)
         sl.addLayout(row)
+        sl.addLayout(saved_row)
         sl.addWidget(hint)
 
         left = QWidget()
@@ -123,6 +140,7 @@ class FeaturesStep(QWidget):
         self.views.addTab(maps_page, "r² map, spectra, topomap")
         self.views.addTab(self._tfr_page(), "ERD/ERS (time-frequency)")
         self.views.addTab(self._conn_page(), "Connectivity")
+        self.views.addTab(self._compare_page(), "PSD vs connectivity")
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
@@ -171,6 +189,132 @@ class FeaturesStep(QWidget):
         lay.addWidget(self.connectivity, 1)
         return page
 
+    def _compare_page(self) -> QWidget:
+        """Two r² maps side by side: PSD and connectivity node strength of a combined extraction."""
+        page = QWidget()
+        self.compare_maps = {"psd": R2MapWidget(), "connectivity": R2MapWidget()}
+        self.compare_status = QLabel("Choose the extractor 'PSD + connectivity' and extract to compare both "
+                                     "feature families here; selections made on either map form one "
+                                     "combined feature set.")
+        self.compare_status.setWordWrap(True)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        for m in self.compare_maps.values():
+            split.addWidget(m)
+            m.selection_changed.connect(self._compare_selection_changed)
+        self.compare_maps["psd"].channel_clicked.connect(lambda ch: self.show_channel(f"psd:{ch}"))
+        self.compare_maps["connectivity"].channel_clicked.connect(
+            lambda ch: self.show_channel(f"{self._conn_prefix()}:{ch}"))
+        lay = QVBoxLayout(page)
+        lay.addWidget(self.compare_status)
+        lay.addWidget(split, 1)
+        return page
+
+    def _conn_prefix(self) -> str:
+        parts = list(self.tensor.parts) if self.tensor is not None else []
+        return parts[1] if len(parts) > 1 else "imcoh"
+
+    def _compare_prefixes(self) -> dict[str, str]:
+        """``{map key: row prefix}`` of the compare maps."""
+        return {"psd": "psd", "connectivity": self._conn_prefix()}
+
+    def _update_compare(self, a: str, b: str) -> None:
+        tensor = self.tensor
+        if tensor is None or not tensor.parts:
+            return
+        for key, prefix in self._compare_prefixes().items():
+            sl, names = tensor.part(prefix)
+            kind = "PSD" if key == "psd" else f"{prefix} node strength"
+            r2 = self.r2[sl]
+            m = self.compare_maps[key]
+            m.blockSignals(True)
+            m.set_map(r2, names, tensor.freqs, f"{kind} (max |r²| {np.abs(r2).max():.2f})")
+            m.blockSignals(False)
+        self.compare_status.setText(
+            f"PSD (left) and {self._conn_prefix()} node strength (right) of the same {len(tensor.y)} epochs, "
+            f"{a} vs {b} (red: {a} higher; each map has its own colour scale). Click or drag on either map; "
+            "Ctrl adds. Both maps' selections form one combined feature set for training "
+            "('happyfeat', feature 'psd+connectivity').")
+        self._sync_compare_selection()
+
+    def _compare_selection_changed(self, _features: list) -> None:
+        if self._syncing or self.tensor is None or not self.tensor.parts:
+            return
+        union = [Feature(f"{prefix}:{f.channel}", f.fmin, f.fmax)
+                 for key, prefix in self._compare_prefixes().items() for f in self.compare_maps[key].selection()]
+        self._syncing = True
+        try:
+            self.r2map.set_selection(union)
+        finally:
+            self._syncing = False
+
+    def _sync_compare_selection(self) -> None:
+        if self.tensor is None or not self.tensor.parts:
+            return
+        chosen = self.r2map.selection()
+        for key, prefix in self._compare_prefixes().items():
+            m = self.compare_maps[key]
+            m.blockSignals(True)
+            m.set_selection([Feature(f.channel.split(":", 1)[1], f.fmin, f.fmax) for f in chosen
+                             if f.channel.startswith(f"{prefix}:")])
+            m.blockSignals(False)
+
+    # -- saved selections ---------------------------------------------------------------------
+    def refresh_saved(self) -> None:
+        """Fill the 'Saved' combo from the workspace's selections (newest first)."""
+        self.saved.clear()
+        sels = self.workspace.selections if self.workspace is not None else {}
+        self.saved.addItem(f"{len(sels)} saved selection(s)…" if sels else "none saved yet", None)
+        for sid, sel in reversed(list(sels.items())):
+            feats = sel.get("features", [])
+            self.saved.addItem(f"{sel.get('name', sid)} ({len(feats)})", sid)
+            self.saved.setItemData(self.saved.count() - 1, ", ".join(feats), Qt.ItemDataRole.ToolTipRole)
+        self.saved.setCurrentIndex(0)
+
+    def save_selection(self, name: str | None = None) -> str | None:
+        """Save the current selection in the workspace; return its id (``None`` if nothing to save)."""
+        features = [f.core_name for f in self.r2map.selection()]
+        if self.workspace is None or not features:
+            self.panel.status.setText("Select features on the map first, then save them."
+                                      if self.workspace is not None else "No workspace is open.")
+            return None
+        family = self.tensor.extractor if self.tensor is not None else ""
+        try:
+            sid = self.workspace.add_selection(
+                name or f"{len(features)} {family} features", features, self.dataset_id,
+                self.panel.param_set_id, reuse=True, extractor=family, source="r2 map")
+            self.workspace.save()
+        except (OSError, ValueError, KeyError) as err:
+            self.panel.status.setText(f"⚠ Selection not saved: {err}")
+            return None
+        self.refresh_saved()
+        self.saved.setCurrentIndex(max(0, self.saved.findData(sid)))
+        self.panel.status.setText(f"Selection saved in the workspace as {self.workspace.selections[sid]['name']!r}.")
+        return sid
+
+    def load_selection(self, selection_id: str | None) -> list[Feature]:
+        """Show a saved selection on the map (features whose rows the current map lacks are skipped)."""
+        if selection_id is None or self.workspace is None or selection_id not in self.workspace.selections:
+            return []
+        sel = self.workspace.selections[selection_id]
+        feats = []
+        for name in sel.get("features", []):
+            try:
+                row, lo, hi = _core.parse_feature_name(name)
+            except ValueError:
+                continue
+            feats.append(Feature(row, lo, hi))
+        if self.r2 is None:
+            self.panel.status.setText(f"Extract features ({sel.get('extractor') or 'psd'}) first to show "
+                                      f"the saved selection {sel.get('name')!r}.")
+            return []
+        shown = [f for f in feats if f.channel in self.r2map.channels]
+        self.r2map.set_selection(shown)
+        if len(shown) < len(feats):
+            self.panel.status.setText(
+                f"{len(shown)} of {len(feats)} saved features shown: the others are rows of another feature "
+                f"set (saved from '{sel.get('extractor') or '?'}'); extract it to see them.")
+        return shown
+
     # -- data flow ----------------------------------------------------------------------------
     def set_epochs(self, epochs) -> None:
         self.epochs = epochs
@@ -193,6 +337,8 @@ class FeaturesStep(QWidget):
             self.contrast.addItem(f"{a} vs {b}", (a, b))
         self.contrast.blockSignals(False)
         self._contrast_changed()
+        if tensor.parts:
+            self.views.setCurrentIndex(3)
 
     def _contrast_changed(self) -> None:
         tensor = self.tensor
@@ -200,10 +346,13 @@ class FeaturesStep(QWidget):
             return
         a, b = self.contrast.currentData()
         self.r2 = _core.contrast_r2(tensor.values, tensor.y, a, b)
-        self.r2map.set_map(self.r2, tensor.rows, tensor.freqs, f"Signed r², {a} vs {b} (red: {a} higher)")
+        what = " (PSD and connectivity rows)" if tensor.parts else ""
+        self.r2map.set_map(self.r2, tensor.rows, tensor.freqs, f"Signed r²{what}, {a} vs {b} (red: {a} higher)")
+        self._update_compare(a, b)
         row, col = np.unravel_index(int(np.argmax(np.abs(self.r2))), self.r2.shape)
+        c3 = "psd:C3" if tensor.parts else "C3"
         self.show_channel(self.spectra.channel if self.spectra.channel in tensor.rows
-                          else "C3" if "C3" in tensor.rows else tensor.rows[row])
+                          else c3 if c3 in tensor.rows else tensor.rows[row])
         self.show_topomap(float(tensor.freqs[col]))
 
     def show_channel(self, channel: str) -> None:
@@ -212,30 +361,43 @@ class FeaturesStep(QWidget):
         row = self.tensor.rows.index(channel)
         counts = {c: int(np.sum(self.tensor.y == c)) for c in self.tensor.classes}
         self.spectra.set_data(channel, self.tensor.freqs, _core.class_spectra(self.tensor, row), self.r2[row],
-                              unit="dB µV²/Hz" if self.tensor.log_power else "",
+                              unit="dB µV²/Hz" if self.tensor.row_is_log(row) else "",
                               contrast=self._contrast_text(), counts=counts)
-        if channel in [self.tfr_channel.itemText(i) for i in range(self.tfr_channel.count())]:
-            self.tfr_channel.setCurrentText(channel)
+        plain = channel.split(":", 1)[1] if self.tensor.parts else channel
+        if plain in [self.tfr_channel.itemText(i) for i in range(self.tfr_channel.count())]:
+            self.tfr_channel.setCurrentText(plain)
 
     def _contrast_text(self) -> str:
         a, b = self.contrast.currentData() or (None, None)
         return f"red: {a} higher" if a else ""
 
-    def show_topomap(self, fmin: float, fmax: float | None = None) -> None:
+    def show_topomap(self, fmin: float, fmax: float | None = None, row: str | None = None) -> None:
+        """Topomap of the r² at ``fmin`` Hz (or the band mean); for a combined set, of the part of ``row``
+        (default: the channel shown in the spectra)."""
         if self.r2 is None:
             return
         vals = _core.band_values(self.r2, self.tensor.freqs, fmin, fmax)
         where = f"{fmin:g} Hz" if fmax in (None, fmin) else f"{fmin:g}-{fmax:g} Hz (mean)"
         chosen = [f.channel for f in self.r2map.selection()]
         a, b = self.contrast.currentData() or ("", "")
-        self.topomap.set_values(self.tensor.rows, vals, f"Signed r² {a} vs {b} at {where}", highlight=chosen)
+        rows, what = self.tensor.rows, ""
+        if self.tensor.parts:  # a combined set: the part of the channel shown in the spectra
+            shown = row or self.spectra.channel or ""
+            prefix = shown.split(":", 1)[0] if shown.split(":", 1)[0] in self.tensor.parts else "psd"
+            sl, rows = self.tensor.part(prefix)
+            vals = vals[sl]
+            chosen = [c.split(":", 1)[1] for c in chosen if c.startswith(f"{prefix}:")]
+            what = f" ({prefix})"
+        self.topomap.set_values(rows, vals, f"Signed r²{what} {a} vs {b} at {where}", highlight=chosen)
 
     def _selection_changed(self, features: list[Feature]) -> None:
         self.selected.clear()
         self.selected.addItems([f.label for f in features])
+        if not self._syncing:
+            self._sync_compare_selection()
         if features:
             last = features[-1]
-            self.show_topomap(last.fmin, last.fmax)
+            self.show_topomap(last.fmin, last.fmax, last.channel)
 
     def auto_select(self) -> None:
         if self.r2 is None:
@@ -362,8 +524,8 @@ class AnalysisWindow(QMainWindow):
         self.dataset.epochs_ready.connect(self._epochs_ready)
         self.features.panel.extracted.connect(
             lambda _t: self.statusBar().showMessage("Step 2: click the r² map to pick features, then go to step 3."))
-        self.features.r2map.selection_changed.connect(
-            lambda feats: self.training.set_selection([f.core_name for f in feats]))
+        self.features.r2map.selection_changed.connect(self._selection_to_training)
+        self.training.attempt_added.connect(lambda _e: self.features.refresh_saved())
         self.training.attempt_added.connect(
             lambda _e: self.statusBar().showMessage("Step 3: compare attempts; export the best one in step 4."))
         self.workspace = None
@@ -372,7 +534,8 @@ class AnalysisWindow(QMainWindow):
         self.open_workspace(workspace_dir or default_workspace_dir())
 
     def open_workspace(self, folder: str | Path) -> None:
-        """Record data sets and attempts in the workspace at ``folder`` (created if missing)."""
+        """Record data sets, parameter sets, selections and attempts in the workspace at ``folder``
+        (created if missing); feature extraction goes through its cache."""
         from bcigui.core.workspace import Workspace
 
         try:
@@ -381,6 +544,9 @@ class AnalysisWindow(QMainWindow):
             self.statusBar().showMessage(f"⚠ Cannot open workspace {folder}: {err}")
             return
         self.training.workspace = self.workspace
+        self.features.workspace = self.workspace
+        self.features.panel.workspace = self.workspace
+        self.features.refresh_saved()
         self.setWindowTitle(f"bcigui — Analysis — {self.workspace.path}")
         if self.dataset.epochs() is not None:
             self._register_dataset()
@@ -391,22 +557,32 @@ class AnalysisWindow(QMainWindow):
             self.open_workspace(folder)
 
     def _register_dataset(self) -> None:
-        if self.workspace is None:
-            return
+        """Record the data set of the current epochs (files, events, window, filter, excluded epochs)
+        in the workspace, or find it there; its id keys the feature cache and the records."""
+        did = None
         d = self.dataset
-        ep = d.epochs()
-        key = (tuple(d.paths()), tuple(d.event_map().items()), ep.tmin, ep.tmax, ep.filter, id(self.workspace))
-        if key == getattr(self, "_registered", None):
-            return  # same definition (e.g. only the excluded epochs changed)
-        self._registered = key
-        try:
-            did = self.workspace.add_dataset(
-                ", ".join(Path(p).stem for p in d.paths()), d.paths(), d.event_map(), ep.tmin, ep.tmax, ep.filter)
-            self.workspace.save()
-        except (OSError, ValueError) as err:
-            self.statusBar().showMessage(f"⚠ Workspace not updated: {err}")
-            return
+        definition = d.definition()
+        if self.workspace is not None and definition is not None:
+            try:
+                did = self.workspace.add_dataset(
+                    ", ".join(Path(p).stem for p in definition["files"]), definition["files"],
+                    definition["event_map"], definition["tmin"], definition["tmax"], definition["filter"],
+                    cut=definition["cut"], exclude=definition["exclude"], reuse=True)
+                self.workspace.prime_epochs(did, d.epochs())
+                self.workspace.save()
+            except (OSError, ValueError) as err:
+                self.statusBar().showMessage(f"⚠ Workspace not updated: {err}")
+                did = None
         self.training.dataset_id = did
+        self.features.dataset_id = did
+        self.features.panel.dataset_id = did
+
+    def _selection_to_training(self, feats: list[Feature]) -> None:
+        """The map's selection goes to the 'happyfeat' pipeline with the settings it was extracted with."""
+        tensor = self.features.tensor
+        values = _core.decoder_values(tensor) if tensor is not None else {}
+        self.training.set_selection([f.core_name for f in feats], values,
+                                    param_set_id=self.features.panel.param_set_id)
 
     def _epochs_ready(self, epochs) -> None:
         self._register_dataset()
