@@ -185,7 +185,8 @@ class TrainingPanel(QWidget):
         self.table.setSortingEnabled(False)
         hdr = self.table.horizontalHeader()
         hdr.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        hdr.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        hdr.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)  # settings: elided, full text in tooltip
+        self.table.setWordWrap(False)
         self.table.itemSelectionChanged.connect(self._show_selected)
         self.confusion = ConfusionMatrixView()
         self.export_button = QPushButton("Export model…")
@@ -380,12 +381,12 @@ class TrainingPanel(QWidget):
         r = self.table.rowCount()
         self.table.insertRow(r)
         settings = ", ".join(f"{k}={v}" for k, v in ev.params.items() if v not in ("", None))
-        cells = [str(r + 1), self._choices[ev.pipeline].title if ev.pipeline in self._choices else ev.pipeline,
+        cells = [str(r + 1), ev.pipeline,
                  settings, ev.cv, f"{100 * ev.mean:.1f} % ± {100 * ev.std:.1f}",
                  f"{100 * ev.chance:.0f} % ({100 * ev.threshold:.0f} %)", f"{ev.p_value:.3g}", str(ev.n_trials)]
         for c, text in enumerate(cells):
             item = QTableWidgetItem(text)
-            item.setToolTip(text)
+            item.setToolTip(self._choices[ev.pipeline].title if c == 1 and ev.pipeline in self._choices else text)
             if c == 4 and ev.mean <= ev.threshold:
                 item.setToolTip("Not above the 95 % chance level")
                 item.setForeground(Qt.GlobalColor.darkRed)
