@@ -163,8 +163,9 @@ class SlidingDecoder:
         self._filter = CausalFilter(spec.filter, spec.sfreq, len(self.picks))
         self._resampler = StreamResampler(stream_sfreq, spec.sfreq, len(self.picks)) if mismatch else None
         n = spec.n_times
-        self._win = np.zeros((n, len(self.picks)))
-        self._win_times = np.zeros(n)
+        self._ring = np.zeros((len(self.picks), n))  # filtered samples, channels x time, circular
+        self._ring_pos = 0  # column of the next sample
+        self._last_time = 0.0  # timestamp of the newest sample
         self._n_seen = 0  # samples processed since start/reset
         self._index0 = 0  # absolute stream index of the first sample since start/reset
         self._bad_until = -1  # windows ending at or before this (relative) index are skipped
@@ -228,15 +229,19 @@ class SlidingDecoder:
         n = len(data)
         if n == 0:
             return
-        w = self._win.shape[0]
+        w = self._ring.shape[1]
         if n >= w:
-            self._win[:] = data[-w:]
-            self._win_times[:] = times[-w:]
-        else:
-            self._win[:-n] = self._win[n:]
-            self._win[-n:] = data
-            self._win_times[:-n] = self._win_times[n:]
-            self._win_times[-n:] = times
+            data, n = data[-w:], w
+        first = min(n, w - self._ring_pos)
+        self._ring[:, self._ring_pos : self._ring_pos + first] = data[:first].T
+        self._ring[:, : n - first] = data[first:].T
+        self._ring_pos = (self._ring_pos + n) % w
+        self._last_time = float(times[-1])
+
+    def _window(self) -> np.ndarray:
+        """The last ``n_times`` filtered samples as one contiguous epoch ``(1, n_channels, n_times)``."""
+        p = self._ring_pos
+        return np.concatenate((self._ring[:, p:], self._ring[:, :p]), axis=1)[None]
 
     def _classify(self) -> Prediction | None:
         end_rel = self._n_seen  # window covers relative samples [end_rel - n_times, end_rel)
@@ -244,8 +249,7 @@ class SlidingDecoder:
             self.stats.skipped_nonfinite += 1  # window overlaps non-finite input or its settling
             return None
         t0 = time.perf_counter()
-        X = self._win.T[None, :, :]
-        proba = class_probabilities(self.pipeline, X, self.spec.classes)[0]
+        proba = class_probabilities(self.pipeline, self._window(), self.spec.classes)[0]
         self.stats.last_compute_ms = (time.perf_counter() - t0) * 1e3
         self.stats.windows += 1
         self._history.append(proba)
@@ -257,7 +261,7 @@ class SlidingDecoder:
         else:
             label = self.spec.classes[idx]
         return Prediction(
-            timestamp=float(self._win_times[-1]),
+            timestamp=self._last_time,
             sample_index=self._index0 + end_rel - 1,
             proba=smoothed,
             label=label,

@@ -121,7 +121,7 @@ class StreamReader(_Events):
     ``markers``. ``recover=False`` leaves a lost stream lost.
     """
 
-    poll_interval = 0.004  # s slept after a partial chunk, to batch samples
+    poll_interval = 0.001  # s slept after a partial chunk, to batch samples (bounds added latency)
 
     def __init__(self, stream: str | StreamDescription, buffer_seconds: float = 60.0,
                  timeout: float = 2.0, recover: bool = True, loss_timeout: float = 1.0) -> None:
