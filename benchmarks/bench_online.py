@@ -42,8 +42,9 @@ def _pusher(name: str, seconds: float, push_times, t0_value, ready) -> None:
     n_chunks = int(seconds * SRATE / CHUNK)
     for k in range(n_chunks):
         due = t0 + (k + 1) * CHUNK / SRATE
-        while (now := pylsl.local_clock()) < due:
-            time.sleep(min(0.0005, due - now))
+        now = pylsl.local_clock()
+        if now < due:  # one sleep per chunk, as an acquisition driver would (no spinning)
+            time.sleep(due - now)
         i0 = (k * CHUNK) % (len(block) - CHUNK)
         stamps = t0 + (k * CHUNK + np.arange(CHUNK)) / SRATE
         outlet.push_chunk(block[i0 : i0 + CHUNK], stamps.tolist())
