@@ -19,20 +19,37 @@ def standard_montage() -> mne.channels.DigMontage:
         return mne.channels.make_standard_montage("standard_1005")
 
 
+_OUTER_RING = ("FPZ", "FP1", "FP2", "F7", "F8", "T7", "T8", "P7", "P8", "O1", "O2", "OZ")
+
+
+def _clean(name: str) -> str:
+    """Label key: case-insensitive, without padding dots or an ``EEG`` prefix (``EEG Cz``, ``Fc5.``)."""
+    n = name.strip().strip(".").upper()
+    return n[4:].strip() if n.startswith("EEG ") else n
+
+
+@lru_cache(maxsize=1)
+def _projection() -> tuple[dict[str, np.ndarray], np.ndarray, float]:
+    pos = {_clean(k): np.asarray(v, float) for k, v in standard_montage().get_positions()["ch_pos"].items()}
+    ring = np.array([pos[k] for k in _OUTER_RING])
+    centre = ring.mean(axis=0)
+    ref_theta = float(np.mean(np.arccos((ring - centre)[:, 2] / np.linalg.norm(ring - centre, axis=1))))
+    return pos, centre, ref_theta
+
+
 def positions_2d(ch_names: list[str]) -> dict[str, tuple[float, float]]:
-    """Flat (azimuthal-equidistant) head positions of the channels the template knows, head radius 1."""
-    montage = standard_montage()
-    lower = {n.lower(): n for n in montage.ch_names}
-    pos3 = montage.get_positions()["ch_pos"]
+    """Flat head positions (x toward the right ear, y toward the nose) of the channels the template
+    knows, matched by label. Azimuthal projection about the centre of the outer 10-20 ring (Fpz, F7,
+    T7, P7, Oz, ...), which lands on the head circle of radius 1; electrodes below it (T9, Iz) are
+    drawn at most 10 % outside it."""
+    pos, centre, ref_theta = _projection()
     out = {}
     for ch in ch_names:
-        key = lower.get(ch.lower())
-        if key is None:
+        p = pos.get(_clean(ch))
+        if p is None:
             continue
-        x, y, z = pos3[key]
-        r = np.sqrt(x * x + y * y + z * z)
-        theta = np.arccos(np.clip(z / r, -1, 1))  # angle from the vertex
-        phi = np.arctan2(y, x)
-        rho = theta / (np.pi / 2)  # the equator (Fpz-T7-Oz-T8 ring) at radius 1
-        out[ch] = (float(rho * np.cos(phi)), float(rho * np.sin(phi)))
+        v = p - centre
+        theta = min(float(np.arccos(np.clip(v[2] / np.linalg.norm(v), -1, 1))) / ref_theta, 1.1)
+        phi = np.arctan2(v[1], v[0])
+        out[ch] = (float(theta * np.cos(phi)), float(theta * np.sin(phi)))
     return out

@@ -1,14 +1,12 @@
 """Topomap view: scalp map of band power, interpolated on a grid from 10-05 electrode positions.
 
-Positions come once from MNE's ``standard_1005`` montage (matched by channel label, case-insensitive,
-ignoring dots and an ``EEG`` prefix), projected azimuthally about the vertex of a sphere fitted to the
-montage. The map is interpolated with a precomputed Delaunay triangulation (linear, nearest outside
+Positions come once from :func:`bcigui.core.data.montage.positions_2d` (the 10-05 template matched by
+channel label, case-insensitive, ignoring dots and an ``EEG`` prefix). The map is interpolated with a precomputed Delaunay triangulation (linear, nearest outside
 the electrodes' hull) and drawn as a pyqtgraph ImageItem under a head outline.
 """
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
@@ -16,42 +14,17 @@ import pyqtgraph as pg
 from pyqtgraph.Qt import QtCore, QtWidgets
 from scipy.spatial import Delaunay, cKDTree
 
+from bcigui.core.data.montage import positions_2d
 from bcigui.core.signal.spectra import DEFAULT_BANDS, band_power, welch_psd
 from bcigui.gui.views.base import PeriodicView
 
 GRID = 128
 
 
-def _clean(name: str) -> str:
-    n = name.strip().strip(".").upper()
-    return n[4:].strip() if n.startswith("EEG ") else n
-
-
-def montage_positions(ch_names: list[str], montage: str = "standard_1005") -> dict[int, tuple[float, float]]:
-    """2-D positions (head radius 1 at the outer 10-20 ring: Fpz, F7, T7, P7, Oz...) of the channels found.
-
-    Electrodes below that ring (e.g. T9, Iz) are drawn at most 10 % outside the head circle.
-    """
-    import mne
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        pos = mne.channels.make_standard_montage(montage).get_positions()["ch_pos"]
-    lut = {_clean(k): np.asarray(v, float) for k, v in pos.items()}
-    # centre of the outer 10-20 ring (Fpz, F7, T7, P7, Oz, ...): those electrodes land on the head circle
-    ring = np.array([lut[k] for k in ("FPZ", "FP1", "FP2", "F7", "F8", "T7", "T8", "P7", "P8", "O1", "O2", "OZ")])
-    centre = ring.mean(axis=0)
-    ref_theta = np.mean(np.arccos((ring - centre)[:, 2] / np.linalg.norm(ring - centre, axis=1)))
-    out = {}
-    for i, name in enumerate(ch_names):
-        p = lut.get(_clean(name))
-        if p is None:
-            continue
-        v = p - centre
-        theta = min(np.arccos(np.clip(v[2] / np.linalg.norm(v), -1, 1)) / ref_theta, 1.1)
-        phi = np.arctan2(v[1], v[0])
-        out[i] = (float(theta * np.cos(phi)), float(theta * np.sin(phi)))
-    return out
+def montage_positions(ch_names: list[str]) -> dict[int, tuple[float, float]]:
+    """Flat head positions of the channels the template knows, by channel index."""
+    pos = positions_2d(ch_names)
+    return {i: pos[c] for i, c in enumerate(ch_names) if c in pos}
 
 
 class GridInterpolator:
