@@ -56,6 +56,8 @@ TRUSTED_TYPES: frozenset[str] = frozenset({
     "bcigui.core.features.psd.PSDFeatures", "bcigui.core.features.connectivity.ConnectivityFeatures",
     "bcigui.core.features.selection.AutoFeatSelector", "bcigui.core.features.selection.ManualSelector",
     "bcigui.core.features.combine.CombinedFeatures",
+    "bcigui.core.features.riemann.Covariances", "bcigui.core.features.riemann.TangentSpace",
+    "bcigui.core.features.riemann.TangentSpaceFeatures", "bcigui.core.features.spatial.CSPFeatures",
 })
 EXTRA_TRUSTED: set[str] = set()  # feature transformers from bcigui.core.features register here
 

@@ -108,7 +108,7 @@ class FilterBank(TransformerMixin, BaseEstimator):
 
 
 def _cov(estimator: str):
-    from pyriemann.estimation import Covariances
+    from bcigui.core.features.riemann import Covariances
 
     return Covariances(estimator=estimator)
 
@@ -136,7 +136,7 @@ def make_fbcsp(sfreq: float, ch_names: list[str], classes: list[str], bands: str
 def make_ts(sfreq: float, ch_names: list[str], classes: list[str], cov_estimator: str = "oas",
             classifier: str = "lr", channels: str = "") -> Pipeline:
     """Riemannian tangent space of covariances -> classifier (logistic regression, C by inner CV)."""
-    from pyriemann.tangentspace import TangentSpace
+    from bcigui.core.features.riemann import TangentSpace
 
     if classifier == "mdm":
         return make_mdm(sfreq, ch_names, classes, cov_estimator, channels)
@@ -147,7 +147,7 @@ def make_ts(sfreq: float, ch_names: list[str], classes: list[str], cov_estimator
 def make_fbts(sfreq: float, ch_names: list[str], classes: list[str], bands: str = DEFAULT_BANDS,
               cov_estimator: str = "oas", classifier: str = "ridge", channels: str = "") -> Pipeline:
     """Filter-bank tangent space: one covariance + tangent space per band, scaled -> classifier."""
-    from pyriemann.tangentspace import TangentSpace
+    from bcigui.core.features.riemann import TangentSpace
 
     per_band = Pipeline([("cov", _cov(cov_estimator)), ("ts", TangentSpace(metric=_TS_METRIC))])
     return Pipeline([*_picker(channels, ch_names), ("fb", FilterBank(per_band, tuple(parse_bands(bands, sfreq)), sfreq)),
@@ -225,8 +225,9 @@ def make_erp_ts(sfreq: float, ch_names: list[str], classes: list[str], erp_band:
     and covariances of the mu/beta band(s), each mapped to the tangent space (``rhythm="csp"``: CSP
     log-variances instead), concatenated, scaled, then a classifier (shrinkage LDA: Ledoit-Wolf, no tuning)."""
     from pyriemann.estimation import XdawnCovariances
-    from pyriemann.tangentspace import TangentSpace
     from sklearn.pipeline import FeatureUnion
+
+    from bcigui.core.features.riemann import TangentSpace
 
     erp = Pipeline([("xdawn", XdawnCovariances(nfilter=n_xdawn, estimator=cov_estimator)),
                     ("ts", TangentSpace(metric=_TS_METRIC))])

@@ -363,10 +363,8 @@ def make_etrca(sfreq: float, ch_names: list[str], classes: list[str], n_bands: i
 def make_ssvep_ts(sfreq: float, ch_names: list[str], classes: list[str], bandwidth: float = 1.0,
                   classifier: str = "lr") -> Pipeline:
     """MOABB's SSVEP_TS+LR: band-pass around each stimulus frequency, stack, covariance, tangent space."""
-    from pyriemann.estimation import Covariances
-    from pyriemann.tangentspace import TangentSpace
-
     from bcigui.core.decoders.classifiers import make_classifier
+    from bcigui.core.features.riemann import Covariances, TangentSpace
 
     steps = [("fb", FilterBankStack(sfreq, None, bandwidth, 2)), ("cov", Covariances("lwf"))]
     if classifier != "mdm":

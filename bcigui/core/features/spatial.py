@@ -18,8 +18,9 @@ def _check_cov(estimator: str) -> str:
 
 
 def _fit_csp(X: np.ndarray, y: np.ndarray, n_components: int, cov_estimator: str):
-    from pyriemann.estimation import Covariances
     from pyriemann.spatialfilters import CSP
+
+    from bcigui.core.features.riemann import Covariances
 
     if n_components < 1 or n_components > X.shape[1]:
         raise ValueError(f"Parameter 'n_components' must be between 1 and n_channels ({X.shape[1]}), got {n_components}")
