@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from scipy import stats
 
 from bcigui.core.online import Prediction, pseudo_online
 
@@ -64,13 +65,17 @@ class TrialScorer:
         res = self.trials(now)
         scored = [r for r in res if r.predicted]
         correct = sum(r.predicted == r.true for r in scored)
-        counts = Counter(r.true for r in res)
-        chance = max(counts.values()) / len(res) if res else float("nan")
+        # A live session has few trials: the majority proportion of the cues so far (100 % after one
+        # trial) says nothing; chance is one in n classes (the paradigms balance their cues) and the
+        # binomial threshold tells how much above it the accuracy must be to mean something.
+        chance = 1.0 / len(self.classes)
         return {
             "n_trials": len(res),
             "n_scored": len(scored),
             "accuracy": correct / len(scored) if scored else float("nan"),
             "chance_level": chance,
+            "significant_from": float(stats.binom.ppf(0.95, len(scored), chance) + 1) / len(scored)
+            if scored else float("nan"),
         }
 
 

@@ -103,7 +103,14 @@ def test_pseudo_online_trial_accuracy_on_held_out_run():
     scorer.add_cue(20.0, "b")
     scorer.add_prediction(Prediction(10.5, 0, np.array([0.8, 0.2]), "a", 0))
     scorer.add_prediction(Prediction(20.5, 0, np.array([0.6, 0.4]), "a", 0))
-    assert scorer.summary() == {"n_trials": 2, "n_scored": 2, "accuracy": 0.5, "chance_level": 0.5}
+    summ = scorer.summary()
+    assert summ["n_trials"] == 2 and summ["n_scored"] == 2 and summ["accuracy"] == 0.5 and summ["chance_level"] == 0.5
+    assert summ["significant_from"] > 1  # 2 of 2 right is p = 0.25: no number of 2 trials is significant
+    for k in range(2, 12):  # 10 more trials, all right
+        scorer.add_cue(10.0 * k + 10, "a")
+        scorer.add_prediction(Prediction(10.0 * k + 10.5, 0, np.array([0.8, 0.2]), "a", 0))
+    # 12 trials at chance 0.5: 9 right is p = 0.073, 10 right is p = 0.019
+    assert scorer.summary()["significant_from"] == pytest.approx(10 / 12)
     assert scorer.summary(now=15.0)["n_trials"] == 1
 
 

@@ -52,7 +52,7 @@ class OnlinePanel(QtWidgets.QWidget):
         self.threshold = QtWidgets.QDoubleSpinBox(minimum=0.0, maximum=1.0, singleStep=0.05, value=0.0)
         self.threshold.setSpecialValueText("off")
         self.threshold.setToolTip("Reject (show 'uncertain') when the best probability is below this")
-        self.resample = QtWidgets.QCheckBox("Resample if the rates differ")
+        self.resample = QtWidgets.QCheckBox("Resample")
         self.resample.setToolTip("Accept a stream whose sampling rate differs from the model's (causal "
                                  "anti-alias filter + interpolation); otherwise a mismatch is refused")
         self.outlet = QtWidgets.QLineEdit("bcigui-predictions")
@@ -62,7 +62,7 @@ class OnlinePanel(QtWidgets.QWidget):
         form.addRow("Smoothing (windows)", self.smoothing)
         form.addRow("Rejection threshold", self.threshold)
         form.addRow("Predictions outlet", self.outlet)
-        form.addRow("", self.resample)
+        form.addRow("Rate mismatch", self.resample)
 
         self.start_btn = QtWidgets.QPushButton("Start decoding")
         self.start_btn.setEnabled(False)
@@ -73,29 +73,37 @@ class OnlinePanel(QtWidgets.QWidget):
         self.latency = QtWidgets.QLabel("Latency: –")
         for lab in (self.status, self.accuracy, self.latency):
             lab.setStyleSheet("font-size: 13pt;")
+            lab.setWordWrap(True)
 
         side = QtWidgets.QVBoxLayout()
         side.addWidget(self.model_label)
         side.addWidget(load)
         side.addLayout(form)
         side.addWidget(self.start_btn)
-        side.addWidget(self.status)
-        side.addWidget(self.accuracy)
-        side.addWidget(self.latency)
         side.addStretch(1)
-        side_w = QtWidgets.QWidget()
-        side_w.setLayout(side)
-        side_w.setMaximumWidth(320)
+        side_inner = QtWidgets.QWidget()
+        side_inner.setLayout(side)
+        side_w = QtWidgets.QScrollArea()  # a short dock scrolls instead of squeezing the controls
+        side_w.setWidget(side_inner)
+        side_w.setWidgetResizable(True)
+        side_w.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        side_w.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        side_w.setMaximumWidth(340)
 
         self.feedback_holder = QtWidgets.QStackedLayout()
         self.feedback: MIFeedback | SSVEPFeedback = MIFeedback(["left_hand", "right_hand"])
         self.feedback_holder.addWidget(self.feedback)
         holder = QtWidgets.QWidget()
         holder.setLayout(self.feedback_holder)
+        right = QtWidgets.QVBoxLayout()  # feedback, and what the operator watches, always in view
+        right.addWidget(holder, 1)
+        right.addWidget(self.status)
+        right.addWidget(self.accuracy)
+        right.addWidget(self.latency)
 
         lay = QtWidgets.QHBoxLayout(self)
         lay.addWidget(side_w)
-        lay.addWidget(holder, 1)
+        lay.addLayout(right, 1)
 
         self._timer = QtCore.QTimer(self)
         self._timer.setInterval(33)
@@ -220,9 +228,12 @@ class OnlinePanel(QtWidgets.QWidget):
             self.feedback.set_cue(self._feedback_label(cue[1]) if cue else None)
         summ = self.scorer.summary(now=preds[-1].timestamp if preds else None)
         if summ["n_scored"]:
+            n, needed = summ["n_scored"], summ["significant_from"]
+            significance = (f"p < 0.05 from {100 * needed:.0f} %" if needed <= 1
+                            else "too few trials for significance")
             self.accuracy.setText(
-                f"Online accuracy: {100 * summ['accuracy']:.0f} % over {summ['n_scored']} trials "
-                f"(chance {100 * summ['chance_level']:.0f} %)"
+                f"Online accuracy: {100 * summ['accuracy']:.0f} % over {n} trial{'s' if n != 1 else ''}"
+                f"<br><span style='font-size: 10pt;'>chance {100 * summ['chance_level']:.0f} % · {significance}</span>"
             )
         self.latency.setText(f"Latency: {st.latency_ms:.1f} ms · {st.predictions} windows")
         if st.state == "paused":
