@@ -23,6 +23,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--l-freq", type=float, help="high-pass edge of the causal filter, Hz")
     p.add_argument("--h-freq", type=float, help="low-pass edge of the causal filter, Hz")
     p.add_argument("--notch", type=float, help="notch frequency (mains), Hz")
+    p.add_argument("--reference", choices=["average", "none"],
+                   help="re-reference to the common average of the channels (applied online too)")
     p.add_argument("--out", required=True, type=Path, help="output MODEL.bcimodel")
     p.add_argument("--report", type=Path, help="write the cross-validation report as JSON here")
 
@@ -39,7 +41,8 @@ def run(args: argparse.Namespace) -> int:
     cv = int(args.cv) if args.cv.isdigit() else args.cv
     result = train_files(args.data, args.paradigm, parse_event_map(args.events), args.pipeline,
                          parse_param_args(args.param), args.tmin, args.tmax, cv, args.l_freq, args.h_freq,
-                         args.notch, progress=lambda f, m: print(f"[{f:4.0%}] {m}", file=sys.stderr))
+                         args.notch, progress=lambda f, m: print(f"[{f:4.0%}] {m}", file=sys.stderr),
+                         reference=args.reference)
     save_model(args.out, result.pipeline, result.manifest)
     rep = result.report
     if args.report:

@@ -59,7 +59,7 @@ TRUSTED_TYPES: frozenset[str] = frozenset({
     "bcigui.core.features.riemann.Covariances", "bcigui.core.features.riemann.TangentSpace",
     "bcigui.core.features.riemann.TangentSpaceFeatures", "bcigui.core.features.spatial.CSPFeatures",
 })
-EXTRA_TRUSTED: set[str] = set()  # feature transformers from bcigui.core.features register here
+EXTRA_TRUSTED: set[str] = set()  # names trusted by the running program (plugins declare theirs in PluginSpec)
 
 
 class ModelFileError(ValueError):
@@ -72,8 +72,16 @@ class LoadedModel:
     manifest: dict[str, Any]
 
 
+def _plugin_types() -> dict[str, Any]:
+    """Types declared by installed plugins (``PluginSpec.trusted_types``), with their spec."""
+    from bcigui.core.plugins.registry import get_registry
+
+    return get_registry().trusted_types()
+
+
 def trusted_types() -> set[str]:
-    return set(TRUSTED_TYPES) | EXTRA_TRUSTED
+    """bcigui's allow-list, plus what installed plugins declare for their own classes."""
+    return set(TRUSTED_TYPES) | EXTRA_TRUSTED | set(_plugin_types())
 
 
 def _checksum(manifest: bytes, payload: bytes) -> str:
@@ -109,12 +117,20 @@ def referenced_types(payload: bytes) -> set[str]:
     return found
 
 
-def _check_types(payload: bytes) -> list[str]:
+def _check_types(payload: bytes, action: str = "load") -> list[str]:
     found = referenced_types(payload)
     untrusted = sorted(found - trusted_types())
     if untrusted:
-        raise ModelFileError(f"model refers to untrusted types {untrusted}; refusing to load it")
+        packages = sorted({t.split(".")[0] for t in untrusted} - {"bcigui", "sklearn", "pyriemann", "numpy", "builtins"})
+        hint = (f" If they come from a bcigui plugin (package {', '.join(packages)}), install it: its PluginSpec "
+                "must list them in trusted_types.") if packages else ""
+        raise ModelFileError(f"model refers to untrusted types {untrusted}; refusing to {action} it.{hint}")
     return sorted(found)
+
+
+def _plugins_used(types: list[str]) -> list[str]:
+    declared = _plugin_types()
+    return sorted({f"{declared[t].name} ({declared[t].package} {declared[t].version})" for t in types if t in declared})
 
 
 def _jsonable(obj: Any) -> Any:
@@ -161,7 +177,10 @@ def save_model(path: str | Path, pipeline: Any, manifest: dict[str, Any]) -> Non
         payload = sio.dumps(pipeline)
     except Exception as err:
         raise ModelFileError(f"cannot serialise the pipeline with skops: {err}") from err
-    man["types"] = _check_types(payload)
+    man["types"] = _check_types(payload, "save")
+    plugins = _plugins_used(man["types"])
+    if plugins:
+        man["plugins"] = plugins  # what a receiver of the file must install to load it
     try:
         man_bytes = json.dumps(man, indent=2, sort_keys=True, default=_jsonable).encode("utf-8")
     except (TypeError, ValueError) as err:

@@ -116,18 +116,42 @@ def test_malicious_payload_is_refused_and_never_executed(model_path: Path, tmp_p
     assert not marker.exists()
 
 
-def test_bcigui_class_under_another_module_path_is_refused(model_path: Path) -> None:
-    manifest, payload = _read(model_path)
+def _edit_schema(path: Path, old: bytes, new: bytes) -> None:
+    """Rewrite a name inside the payload's schema and recompute the checksum, as an attacker would."""
+    manifest, payload = _read(path)
     with zipfile.ZipFile(io.BytesIO(payload)) as z:
         entries = {n: z.read(n) for n in z.namelist()}
-    entries["schema.json"] = entries["schema.json"].replace(b'"pyriemann.spatialfilters"', b'"evil_plugin.spatialfilters"')
+    assert old in entries["schema.json"]
+    entries["schema.json"] = entries["schema.json"].replace(old, new)
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         for n, data in entries.items():
             z.writestr(n, data)
-    _write(model_path, manifest, buf.getvalue())
-    with pytest.raises(ModelFileError, match="evil_plugin.spatialfilters.CSP"):
+    _write(path, manifest, buf.getvalue())
+
+
+def test_bcigui_class_under_another_module_path_is_refused(model_path: Path) -> None:
+    _edit_schema(model_path, b'"pyriemann.spatialfilters"', b'"evil_plugin.spatialfilters"')
+    with pytest.raises(ModelFileError, match=r"evil_plugin.spatialfilters.CSP.*package evil_plugin\), install it"):
         load_model(model_path)
+
+
+def test_third_party_decoder_declares_its_types_and_exports(tmp_path: Path) -> None:
+    """The example plugin's decoder (installed by `make test`) exports; its manifest names the plugin."""
+    from bcigui.core.decoders.training import build_pipeline, get_decoder
+
+    X, y = _data()
+    pipe, _ = build_pipeline(get_decoder("example_logvar_lda", "mi"), 100.0, MANIFEST["ch_names"], ["a", "b"])
+    pipe.fit(X, y)
+    save_model(tmp_path / "p.bcimodel", pipe, MANIFEST)
+    model = load_model(tmp_path / "p.bcimodel")
+    assert "bcigui_example.logvar.LogVariance" in model.manifest["types"]
+    assert model.manifest["plugins"] == ["example_logvar_lda (bcigui_example 0.1.0)"]
+    np.testing.assert_array_equal(model.pipeline.predict(X), pipe.predict(X))
+    # a class of the same package that the plugin did not declare is still refused
+    _edit_schema(tmp_path / "p.bcimodel", b'"LogVariance"', b'"Undeclared"')
+    with pytest.raises(ModelFileError, match=r"\['bcigui_example.logvar.Undeclared'\].*package bcigui_example"):
+        load_model(tmp_path / "p.bcimodel")
 
 
 def test_pickle_inside_the_payload_is_refused(model_path: Path, tmp_path: Path) -> None:

@@ -54,9 +54,11 @@ def build_pipeline(spec: PluginSpec, sfreq: float, ch_names: list[str], classes:
 
 
 def default_filter(spec: PluginSpec, l_freq: float | None = None, h_freq: float | None = None,
-                   notch: float | None = None) -> FilterSpec:
+                   notch: float | None = None, reference: str | None = None) -> FilterSpec:
     """The pipeline's default FilterSpec with command-line overrides."""
     base = dict(spec.tags.get("filter") or {})
+    if reference is not None:
+        base["reference"] = None if reference == "none" else reference
     if l_freq is not None:
         base["l_freq"] = l_freq
     if h_freq is not None:
@@ -119,14 +121,18 @@ def train_files(paths: Sequence[str | Path], paradigm: str, event_map: dict[str,
                 params: dict[str, Any] | None = None, tmin: float | None = None, tmax: float | None = None,
                 cv: int | str = 5, l_freq: float | None = None, h_freq: float | None = None,
                 notch: float | None = None, progress: Progress | None = None,
-                cancel: threading.Event | None = None) -> TrainResult:
-    """Load recordings, epoch them with the pipeline's (or given) filter and window, then train."""
+                cancel: threading.Event | None = None, reference: str | None = None) -> TrainResult:
+    """Load recordings, epoch them with the pipeline's (or given) filter and window, then train.
+
+    ``reference="average"`` re-references to the common average (causally, sample by sample, so
+    online decoding does the same); ``"none"`` overrides a pipeline default.
+    """
     from bcigui.core.data.epochs import make_epochs
     from bcigui.core.data.recordings import load_recordings
 
     spec = get_decoder(pipeline, paradigm)
     spec.resolve(params)  # fail on bad parameters before loading data
-    filt = default_filter(spec, l_freq, h_freq, notch)
+    filt = default_filter(spec, l_freq, h_freq, notch, reference)
     tmin = float(spec.tags.get("tmin", 0.5) if tmin is None else tmin)
     tmax = float(spec.tags.get("tmax", 2.5) if tmax is None else tmax)
     if progress:

@@ -37,7 +37,9 @@ class PluginSpec:
     ``factory`` is a callable or a ``"package.module:attribute"`` string imported on first use;
     calling it with the validated parameters creates the plugin object (an estimator, a source,
     a paradigm, a view widget class...). ``tags`` holds kind-specific metadata, for example
-    ``{"paradigm": "mi"}`` for a decoder.
+    ``{"paradigm": "mi"}`` for a decoder. ``trusted_types`` names (``"package.module.Class"``) the
+    plugin's own classes that a fitted pipeline may contain, so that model files holding them can be
+    saved and loaded (see ``bcigui.core.model_file``); they must live in the plugin's own package.
     """
 
     name: str
@@ -48,6 +50,13 @@ class PluginSpec:
     api_version: str = PLUGIN_API_VERSION
     params: tuple[Param, ...] = ()
     tags: dict[str, Any] = field(default_factory=dict)
+    trusted_types: tuple[str, ...] = ()
+
+    @property
+    def package(self) -> str:
+        """Top-level package of the factory (where the plugin's code lives)."""
+        module = self.factory.partition(":")[0] if isinstance(self.factory, str) else self.factory.__module__
+        return module.split(".")[0]
 
     def load(self) -> Callable[..., Any]:
         """Import and return the factory (lazily, the first time it is needed)."""
@@ -117,6 +126,7 @@ class Registry:
                 f"Plugin {spec.name!r} targets plugin API {spec.api_version}, "
                 f"this bcigui provides {PLUGIN_API_VERSION}"
             )
+        _check_trusted_types(spec)
         key = (spec.kind, spec.name)
         if key in self._specs:
             raise ValueError(
@@ -206,6 +216,10 @@ class Registry:
         specs = [s for s, _ in self._specs.values() if kind is None or s.kind == kind]
         return sorted(specs, key=lambda s: (KINDS.index(s.kind), s.name))
 
+    def trusted_types(self) -> dict[str, PluginSpec]:
+        """Types that registered plugins declare safe to load from model files, with their plugin."""
+        return {t: spec for spec in self.list() for t in spec.trusted_types}
+
     def create(self, kind: str, name: str, **values: Any) -> Any:
         """Instantiate a plugin; a failure to import it is recorded and re-raised."""
         spec = self.get(kind, name)
@@ -215,6 +229,19 @@ class Registry:
             self._record(name, self.origin(spec), err)
             raise RuntimeError(f"Plugin {kind} {name!r} failed to load: {err}") from err
         return factory(**spec.resolve(values))
+
+
+def _check_trusted_types(spec: PluginSpec) -> None:
+    """A plugin may only vouch for its own classes (never e.g. ``builtins.eval`` or ``os.system``)."""
+    if isinstance(spec.trusted_types, str) or not all(isinstance(t, str) for t in spec.trusted_types):
+        raise ValueError(f"Plugin {spec.name!r}: trusted_types must be a tuple of 'package.module.Class' "
+                         f"strings, got {spec.trusted_types!r}")
+    package = spec.package
+    foreign = [t for t in spec.trusted_types
+               if t.split(".")[0] != package or t.count(".") < 1 or not all(p.isidentifier() for p in t.split("."))]
+    if foreign:
+        raise ValueError(f"Plugin {spec.name!r}: trusted_types must name classes of its own package "
+                         f"{package!r} ('{package}.module.Class'), got {foreign}")
 
 
 _DEFAULT: Registry | None = None

@@ -32,7 +32,7 @@ def test_train_then_evaluate_on_another_subject(shared_data: Path, tmp_path: Pat
     files = [str(physionet_file(1, r)) for r in (4, 8, 12)]
     rc = main(["train", "--data", *files, "--paradigm", "mi", "--events", "T1=left,T2=right", "--tmin", "0.5",
                "--tmax", "2.5", "--pipeline", "csp_lda", "--param", "n_components=4", "--cv", "runs",
-               "--l-freq", "8", "--h-freq", "30", "--out", str(model), "--report", str(report)])
+               "--l-freq", "8", "--h-freq", "30", "--reference", "average", "--out", str(model), "--report", str(report)])
     assert rc == 0, capsys.readouterr().err
     rep = json.loads(report.read_text())
     for key in ("accuracy", "balanced_accuracy", "kappa", "folds", "chance_level", "p_value", "confusion_matrix",
@@ -41,7 +41,7 @@ def test_train_then_evaluate_on_another_subject(shared_data: Path, tmp_path: Pat
     assert len(rep["folds"]) == 3 and rep["classes"] == ["left", "right"] and rep["n_trials"] == 45
     assert 0.0 <= rep["accuracy"] <= 1.0 and rep["chance_level"] >= 0.5
     man = load_model(model).manifest
-    assert man["filter"]["l_freq"] == 8.0 and man["tmin"] == 0.5 and man["sfreq"] == 160.0 and len(man["ch_names"]) == 64
+    assert man["filter"]["l_freq"] == 8.0 and man["filter"]["reference"] == "average" and man["tmin"] == 0.5 and man["sfreq"] == 160.0 and len(man["ch_names"]) == 64
     assert man["pipeline"]["params"]["n_components"] == 4 and len(man["training_data"]["fingerprint_sha256"]) == 64
 
     out = tmp_path / "eval.json"

@@ -108,3 +108,14 @@ def test_cli_plugins_lists_failures(tmp_path):
     assert res.returncode == 0, res.stderr
     assert "folder_good" in res.stdout and "example_logvar" in res.stdout
     assert "FAILED broken_plugin" in res.stdout and "boom at import" in res.stdout
+
+
+@pytest.mark.parametrize("declared", [("os.system",), ("builtins.eval",), ("my_pkg",), ("my_pkg.mod.C", "other.C"),
+                                      "my_pkg.mod.C", ("my_pkg.mod.C()",)])
+def test_a_plugin_may_only_trust_classes_of_its_own_package(declared):
+    reg = Registry()
+    spec = PluginSpec("dec", "decoder", "my_pkg.mod:make", trusted_types=declared)
+    with pytest.raises(ValueError, match="trusted_types must"):
+        reg.register(spec)
+    reg.register(PluginSpec("ok", "decoder", "my_pkg.mod:make", trusted_types=("my_pkg.mod.C", "my_pkg.sub.mod.D")))
+    assert set(reg.trusted_types()) == {"my_pkg.mod.C", "my_pkg.sub.mod.D"}
