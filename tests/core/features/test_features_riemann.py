@@ -86,3 +86,19 @@ def test_model_file_round_trip_keeps_the_whitening(factory, tmp_path: Path) -> N
     loaded = load_model(tmp_path / "m.bcimodel")
     assert "bcigui.core.features.riemann.TangentSpace" in loaded.manifest["types"]
     np.testing.assert_array_equal(loaded.pipeline.decision_function(X), pipe.decision_function(X))
+
+
+def test_models_saved_with_pyriemann_s_classes_still_load(tmp_path: Path) -> None:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    X = _signals(40, 4, 300)
+    y = np.array(["a", "b"] * 20)
+    X[y == "a", 0] *= 1.5
+    pipe = make_pipeline(estimation.Covariances("oas"), tangentspace.TangentSpace(), LogisticRegression()).fit(X, y)
+    manifest = {"paradigm": "mi", "classes": ["a", "b"], "ch_names": ["C3", "Cz", "C4", "Pz"], "sfreq": 100.0,
+                "tmin": 0.0, "tmax": 3.0, "filter": {}, "pipeline": {"name": "ts_lr"}}
+    save_model(tmp_path / "old.bcimodel", pipe, manifest)
+    loaded = load_model(tmp_path / "old.bcimodel")
+    assert "pyriemann.tangentspace.TangentSpace" in loaded.manifest["types"]
+    np.testing.assert_array_equal(loaded.pipeline.predict_proba(X), pipe.predict_proba(X))
