@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
+from bcigui.core.decoders.evaluation import significance_threshold
 from bcigui.core.online import Prediction, pseudo_online
 
 
@@ -69,13 +69,14 @@ class TrialScorer:
         # trial) says nothing; chance is one in n classes (the paradigms balance their cues) and the
         # binomial threshold tells how much above it the accuracy must be to mean something.
         chance = 1.0 / len(self.classes)
+        n = len(scored)
         return {
             "n_trials": len(res),
-            "n_scored": len(scored),
+            "n_scored": n,
             "accuracy": correct / len(scored) if scored else float("nan"),
             "chance_level": chance,
-            "significant_from": float(stats.binom.ppf(0.95, len(scored), chance) + 1) / len(scored)
-            if scored else float("nan"),
+            # the lowest accuracy above the threshold that n trials can give
+            "significant_from": significance_threshold(n, chance) + 1 / n if n else float("nan"),
         }
 
 

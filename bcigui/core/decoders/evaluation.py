@@ -84,8 +84,12 @@ def chance_level(y: np.ndarray, alpha: float = 0.05) -> tuple[float, float]:
     """(chance accuracy = largest class proportion, accuracy needed for binomial significance at ``alpha``)."""
     y = np.asarray(y)
     p0 = float(np.max(np.unique(y, return_counts=True)[1]) / len(y))
-    threshold = float(stats.binom.ppf(1 - alpha, len(y), p0) / len(y))
-    return p0, threshold
+    return p0, significance_threshold(len(y), p0, alpha)
+
+
+def significance_threshold(n_trials: int, p0: float, alpha: float = 0.05) -> float:
+    """Accuracy that guessing at chance ``p0`` exceeds with probability below ``alpha`` (binomial)."""
+    return float(stats.binom.ppf(1 - alpha, n_trials, p0) / n_trials)
 
 
 def binomial_p_value(n_correct: int, n_trials: int, p0: float) -> float:
