@@ -16,17 +16,19 @@ from PySide6.QtWidgets import (
 )
 
 from bcigui.gui.analysis import _core
+from bcigui.gui.analysis._task_panel import TaskPanel
 from bcigui.gui.param_form import ParamForm
-from bcigui.gui.workers import run_in_thread
 
 
-class FeaturePanel(QWidget):
+class FeaturePanel(QWidget, TaskPanel):
     """``extracted(FeatureTensor)`` when an extraction finishes; ``set_epochs`` gives it the data.
 
     With ``workspace`` (a core ``Workspace``) and ``dataset_id`` (the data set the epochs are),
     extraction goes through the workspace cache (same data and parameters: read back, "cached"),
     and the extractor parameters are recorded there as a parameter set (``param_set_id``).
     """
+
+    cancelled_text = "Extraction cancelled; nothing was changed."
 
     extracted = Signal(object)
     failed = Signal(str)
@@ -122,24 +124,10 @@ class FeaturePanel(QWidget):
         except ValueError as err:
             self._failed(err)
             return
-        self.progress.setValue(0)
         self.progress.setFormat("%p%")
-        self.status.setText("Extracting…")
         ws, did = (self.workspace, self.dataset_id) if self.dataset_id is not None else (None, None)
-        self.task = run_in_thread(_core.extract, self._epochs, self.extractor_name(), values, progress=True,
-                                  workspace=ws, dataset_id=did, on_done=self._done, on_error=self._failed, on_progress=self._progress,
-                                  on_cancelled=self._cancelled)
-        self._update_enabled()
-
-    def cancel(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-            self.status.setText("Cancelling…")
-
-    def _progress(self, fraction: float, message: str) -> None:
-        self.progress.setValue(int(round(100 * fraction)))
-        if message:
-            self.status.setText(message)
+        self._run(_core.extract, self._epochs, self.extractor_name(), values, status="Extracting…",
+                  workspace=ws, dataset_id=did, on_done=self._done)
 
     def _done(self, result: _core.FeatureTensor) -> None:
         self.task = None
@@ -168,17 +156,3 @@ class FeaturePanel(QWidget):
         except (OSError, ValueError) as err:
             self.status.setText(f"{self.status.text()} ⚠ Parameters not saved in the workspace: {err}")
 
-    def _cancelled(self) -> None:
-        self.task = None
-        self.progress.setValue(0)
-        self.status.setText("Extraction cancelled; nothing was changed.")
-        self._update_enabled()
-
-    def _failed(self, err: BaseException, _tb: str = "") -> None:
-        if isinstance(err, _core.Cancelled):
-            self._cancelled()
-            return
-        self.task = None
-        self.status.setText(f"⚠ {err}")
-        self._update_enabled()
-        self.failed.emit(str(err))

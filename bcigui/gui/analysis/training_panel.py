@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from bcigui.gui.analysis import _training
-from bcigui.gui.analysis._core import Cancelled
+from bcigui.gui.analysis._task_panel import TaskPanel
 from bcigui.gui.param_form import ParamForm
 from bcigui.gui.workers import run_in_thread
 
@@ -88,7 +88,7 @@ class ConfusionMatrixView(QWidget):
         self.item.setRange(xRange=(0, n), yRange=(0, n), padding=0.02)
 
 
-class TrainingPanel(QWidget):
+class TrainingPanel(QWidget, TaskPanel):
     """Evaluate pipelines on the epochs of step 1; every run is kept as an attempt.
 
     Signals: ``attempt_added(Evaluation)``, ``exported(str)`` (path of the written model).
@@ -98,6 +98,8 @@ class TrainingPanel(QWidget):
     exported = Signal(str)
     failed = Signal(str)
     _result_ready = Signal(object)  # emitted from the worker, delivered in the GUI thread
+    cancelling_text = "Cancelling after the current fold…"
+    cancelled_text = "Cancelled; the attempts already finished are kept."
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -301,8 +303,8 @@ class TrainingPanel(QWidget):
             self._failed(err)
             return
         choice = self._choices[self.pipeline_name()]
-        self._start(_training.evaluate, self._epochs, choice, values, self.cv.currentData(), self.k.value(),
-                    on_done=self._add_attempt)
+        self._run(_training.evaluate, self._epochs, choice, values, self.cv.currentData(), self.k.value(),
+                  status="Running…", on_done=self._add_attempt)
 
     def find_best(self) -> None:
         """Evaluate every pipeline x classifier combination; each one is added as it finishes."""
@@ -324,25 +326,8 @@ class TrainingPanel(QWidget):
                     for i in range(1, len(self._selection) + 1)]
         else:
             grid = _training.combinations(list(self._choices.values()))
-        self._start(_training.find_best, self._epochs, grid, self.cv.currentData(), self.k.value(),
-                    on_result=self._result_ready.emit, on_done=self._best_done)
-
-    def _start(self, fn, *args, on_done, **kwargs) -> None:
-        self.progress.setValue(0)
-        self.status.setText("Running…")
-        self.task = run_in_thread(fn, *args, progress=True, on_done=on_done, on_error=self._failed,
-                                  on_progress=self._progress, on_cancelled=self._cancelled, **kwargs)
-        self._update_enabled()
-
-    def cancel(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-            self.status.setText("Cancelling after the current fold…")
-
-    def _progress(self, fraction: float, message: str) -> None:
-        self.progress.setValue(int(round(100 * fraction)))
-        if message:
-            self.status.setText(message)
+        self._run(_training.find_best, self._epochs, grid, self.cv.currentData(), self.k.value(),
+                  status="Running…", on_result=self._result_ready.emit, on_done=self._best_done)
 
     def _add_attempt(self, ev: _training.Evaluation) -> None:
         self.task = None
@@ -407,20 +392,6 @@ class TrainingPanel(QWidget):
         rows = {i.row() for i in self.table.selectedItems()}
         return self.attempts[min(rows)] if rows else (self.attempts[-1] if self.attempts else None)
 
-    def _cancelled(self) -> None:
-        self.task = None
-        self.progress.setValue(0)
-        self.status.setText("Cancelled; the attempts already finished are kept.")
-        self._update_enabled()
-
-    def _failed(self, err: BaseException, _tb: str = "") -> None:
-        if isinstance(err, Cancelled):
-            self._cancelled()
-            return
-        self.task = None
-        self.status.setText(f"⚠ {err}")
-        self._update_enabled()
-        self.failed.emit(str(err))
 
     # -- export -------------------------------------------------------------------------------
     def _browse_export(self) -> None:
