@@ -10,8 +10,11 @@ so no trial contains a pause; time stops while paused and the rest phase continu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any
+
+import numpy as np
 
 from bcigui.core.paradigms import markers as mk
 
@@ -58,6 +61,26 @@ class Paradigm:
     def config(self) -> dict[str, Any]:
         """Parameters, for the recording header."""
         return {"paradigm": self.name, **{k: v for k, v in vars(self).items() if not k.startswith("_")}}
+
+
+def session_phases(baseline_duration: float, trials: Iterable[list[Phase]], trial_end: str,
+                   rest_duration: float, rest_jitter: float, seed: int) -> list[Phase]:
+    """The frame every calibration session shares around its trials' own phases.
+
+    Baseline, then each trial (its first phase also announces the end of the baseline or of the
+    previous rest) followed by a rest of ``rest_duration`` + uniform(0, ``rest_jitter``) seconds
+    opened by ``trial_end`` (e.g. ``imagery/end``), then the end of the session.
+    """
+    rng = np.random.default_rng(seed)
+    phases = [Phase("baseline", baseline_duration, (mk.SESSION_START, mk.BASELINE_START))]
+    ended: tuple[str, ...] = (mk.BASELINE_END,)
+    for i, (first, *others) in enumerate(trials):
+        phases += [replace(first, events=(*ended, *first.events)), *others]
+        rest = rest_duration + float(rng.uniform(0.0, rest_jitter))
+        phases.append(Phase("rest", rest, (trial_end, mk.TRIAL_END, mk.REST_START), None, None, {"after_trial": i}))
+        ended = ()
+    phases.append(Phase("end", 0.0, (*ended, mk.SESSION_END)))
+    return phases
 
 
 def check_durations(**durations: float) -> None:

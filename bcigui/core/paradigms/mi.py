@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from bcigui.core.paradigms import markers as mk
-from bcigui.core.paradigms.base import Paradigm, Phase, check_durations
+from bcigui.core.paradigms.base import Paradigm, Phase, check_durations, session_phases
 
 
 def parse_classes(classes: str | list[str] | tuple[str, ...]) -> list[str]:
@@ -92,23 +92,17 @@ class MotorImageryParadigm(Paradigm):
         return list(self._order)
 
     def _build(self) -> list[Phase]:
-        rng = np.random.default_rng(None if self.seed is None else self.seed + 1)
-        phases = [Phase("baseline", self.baseline_duration, (mk.SESSION_START, mk.BASELINE_START))]
-        ended = (mk.BASELINE_END,)
-        for i, cls in enumerate(self._order):
-            phases.append(Phase("fixation", self.fixation_duration, (*ended, mk.TRIAL_START, mk.FIXATION),
-                                cls, i))
-            phases.append(Phase("warning", self.warning_duration, (mk.BEEP,), cls, i,
-                                {"beep": self.beep}))
-            phases.append(Phase("cue", self.cue_duration, (mk.cue_marker(cls), mk.IMAGERY_START), cls, i,
-                                {"style": self.cue_style}))
-            if self.imagery_duration - self.cue_duration > 0:
-                phases.append(Phase("imagery", self.imagery_duration - self.cue_duration, (), cls, i))
-            rest = self.rest_duration + float(rng.uniform(0.0, self.rest_jitter))
-            phases.append(Phase("rest", rest, (mk.IMAGERY_END, mk.TRIAL_END, mk.REST_START), None, None,
-                                {"after_trial": i}))
-            ended = ()
-        phases.append(Phase("end", 0.0, (*ended, mk.SESSION_END)))
+        return session_phases(self.baseline_duration, map(self._trial, range(len(self._order)), self._order),
+                              mk.IMAGERY_END, self.rest_duration, self.rest_jitter, self.seed + 1)
+
+    def _trial(self, i: int, cls: str) -> list[Phase]:
+        phases = [
+            Phase("fixation", self.fixation_duration, (mk.TRIAL_START, mk.FIXATION), cls, i),
+            Phase("warning", self.warning_duration, (mk.BEEP,), cls, i, {"beep": self.beep}),
+            Phase("cue", self.cue_duration, (mk.cue_marker(cls), mk.IMAGERY_START), cls, i, {"style": self.cue_style}),
+        ]
+        if self.imagery_duration - self.cue_duration > 0:
+            phases.append(Phase("imagery", self.imagery_duration - self.cue_duration, (), cls, i))
         return phases
 
     def schedule(self) -> list[Phase]:

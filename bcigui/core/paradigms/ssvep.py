@@ -16,7 +16,7 @@ import math
 import numpy as np
 
 from bcigui.core.paradigms import markers as mk
-from bcigui.core.paradigms.base import Paradigm, Phase, check_durations
+from bcigui.core.paradigms.base import Paradigm, Phase, check_durations, session_phases
 from bcigui.core.paradigms.mi import balanced_order
 
 MODES = ("sinusoid", "onoff")
@@ -142,22 +142,14 @@ class SSVEPParadigm(Paradigm):
                          for f, p in zip(self.frequencies, self.phases_rad, strict=True)], axis=-1)
 
     def _build(self) -> list[Phase]:
-        rng = np.random.default_rng(self.seed + 1)
-        phases = [Phase("baseline", self.baseline_duration, (mk.SESSION_START, mk.BASELINE_START))]
-        ended = (mk.BASELINE_END,)
-        for i, t in enumerate(self._targets):
-            f = self.frequencies[t]
-            cls = mk.ssvep_class(f)
-            extra = {"target": t, "frequency": f}
-            phases.append(Phase("cue", self.cue_duration, (*ended, mk.TRIAL_START, mk.ssvep_cue_marker(f)),
-                                cls, i, extra))
-            phases.append(Phase("flicker", self.flicker_duration, (mk.FLICKER_START,), cls, i, extra))
-            rest = self.rest_duration + float(rng.uniform(0.0, self.rest_jitter))
-            phases.append(Phase("rest", rest, (mk.FLICKER_END, mk.TRIAL_END, mk.REST_START), None, None,
-                                {"after_trial": i}))
-            ended = ()
-        phases.append(Phase("end", 0.0, (*ended, mk.SESSION_END)))
-        return phases
+        return session_phases(self.baseline_duration, map(self._trial, range(len(self._targets)), self._targets),
+                              mk.FLICKER_END, self.rest_duration, self.rest_jitter, self.seed + 1)
+
+    def _trial(self, i: int, target: int) -> list[Phase]:
+        f = self.frequencies[target]
+        cls, extra = mk.ssvep_class(f), {"target": target, "frequency": f}
+        return [Phase("cue", self.cue_duration, (mk.TRIAL_START, mk.ssvep_cue_marker(f)), cls, i, extra),
+                Phase("flicker", self.flicker_duration, (mk.FLICKER_START,), cls, i, extra)]
 
     def schedule(self) -> list[Phase]:
         return list(self._schedule)
