@@ -21,8 +21,8 @@ import numpy as np
 import psutil
 import pylsl
 
-from bcigui.core.stream.inlet import StreamReader
 from bcigui.core.stream.lsl import make_stream_info
+from bcigui.core.stream.reader import StreamReader
 
 
 def _pair(n_channels: int, srate: float, name: str) -> tuple[pylsl.StreamOutlet, pylsl.StreamInlet]:

@@ -83,7 +83,7 @@ def _run_one(name: str, model_path: Path, seconds: float, hop: float) -> dict:
 
     from bcigui.core.model_file import load_model
     from bcigui.core.online import OnlineRunner
-    from bcigui.core.stream.inlet import Acquisition
+    from bcigui.core.stream.acquisition import Acquisition
 
     stream = f"bench-online-{uuid.uuid4().hex[:8]}"
     n_chunks = int(seconds * SRATE / CHUNK)

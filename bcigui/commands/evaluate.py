@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _pseudo_online(model, args: argparse.Namespace, event_map: dict[str, str] | None) -> int:
     from bcigui.core.data.recordings import load_recordings
-    from bcigui.core.online_scoring import pseudo_online_trials
+    from bcigui.core.online.scoring import pseudo_online_trials
 
     event_map = event_map or model.manifest.get("event_map")
     if not event_map:

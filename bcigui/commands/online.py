@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
 
     from bcigui.core.model_file import load_model
     from bcigui.core.online import OnlineRunner
-    from bcigui.core.stream.inlet import Acquisition
+    from bcigui.core.stream.acquisition import Acquisition
 
     model = load_model(args.model)
     log = args.log or str(

@@ -52,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from bcigui.core.paradigms.outlet import MarkerOutlet
     from bcigui.core.recording.session import CalibrationSession, SessionInfo, check_label, check_output
-    from bcigui.core.stream.inlet import Acquisition
+    from bcigui.core.stream.acquisition import Acquisition
 
     paradigm = _paradigm(args)
     check_label("subject", args.subject)

@@ -37,7 +37,7 @@ UPDATE_MS = 500
 
 def open_acquisition(target: Any, markers: Any = "auto", buffer_seconds: float = 60.0) -> Any:
     """Create and start an :class:`Acquisition` on ``target`` (name or StreamDescription)."""
-    from bcigui.core.stream.inlet import Acquisition
+    from bcigui.core.stream.acquisition import Acquisition
 
     acq = Acquisition(target, markers=markers, buffer_seconds=buffer_seconds)
     acq.start()

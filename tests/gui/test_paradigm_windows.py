@@ -19,7 +19,7 @@ from bcigui.core.paradigms.mi import MotorImageryParadigm
 from bcigui.core.paradigms.outlet import MarkerOutlet
 from bcigui.core.paradigms.ssvep import SSVEPParadigm
 from bcigui.core.recording.session import CalibrationSession, SessionInfo
-from bcigui.core.stream.inlet import Acquisition
+from bcigui.core.stream.acquisition import Acquisition
 from bcigui.gui.paradigms.operator import OperatorWindow
 from bcigui.gui.paradigms.stimulus import MICueWindow, SSVEPWindow
 

@@ -9,7 +9,7 @@ PLUGINS = [
     PluginSpec(
         name="lsl",
         kind="source",
-        factory="bcigui.core.stream.inlet:Acquisition",
+        factory="bcigui.core.stream.acquisition:Acquisition",
         description="EEG and marker streams from Lab Streaming Layer outlets on the network",
         params=(
             Param("eeg", "str", "", help="name of the EEG stream (empty: first stream of type EEG)"),

@@ -8,7 +8,7 @@ from typing import Any
 from PySide6 import QtCore, QtWidgets
 
 from bcigui.core.online import REJECTED, OnlineRunner
-from bcigui.core.online_scoring import TrialScorer
+from bcigui.core.online.scoring import TrialScorer
 from bcigui.core.paradigms.markers import class_from_marker, ssvep_frequency
 from bcigui.gui.online.feedback import MIFeedback, SSVEPFeedback, pretty
 

@@ -13,7 +13,7 @@ from bcigui.core.paradigms import markers as mk
 from bcigui.core.paradigms.mi import MotorImageryParadigm
 from bcigui.core.paradigms.outlet import MarkerOutlet
 from bcigui.core.recording.session import CalibrationSession, SessionInfo
-from bcigui.core.stream.inlet import Acquisition
+from bcigui.core.stream.acquisition import Acquisition
 
 SHORT = dict(baseline_duration=0.5, fixation_duration=0.3, warning_duration=0.2, cue_duration=0.3,
              imagery_duration=0.6, rest_duration=0.3, rest_jitter=0.3)

@@ -14,8 +14,9 @@ import pylsl
 import pytest
 
 from bcigui.core.plugins.registry import get_registry
-from bcigui.core.stream.inlet import Acquisition, StreamReader
+from bcigui.core.stream.acquisition import Acquisition
 from bcigui.core.stream.lsl import find_stream, make_stream_info
+from bcigui.core.stream.reader import StreamReader
 
 SRATE = 250.0
 

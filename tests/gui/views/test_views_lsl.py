@@ -9,7 +9,7 @@ import numpy as np
 import pylsl
 import pytest
 
-from bcigui.core.stream.inlet import Acquisition
+from bcigui.core.stream.acquisition import Acquisition
 from bcigui.gui.views.trace import TraceView
 
 

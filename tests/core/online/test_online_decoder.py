@@ -87,7 +87,7 @@ def test_channel_and_rate_errors(trained):
 def test_pseudo_online_trial_accuracy_on_held_out_run():
     """Train on runs 4/8, replay run 12 window by window: trials decided well above chance."""
     from bcigui.core.online import Prediction
-    from bcigui.core.online_scoring import TrialScorer, pseudo_online_trials
+    from bcigui.core.online.scoring import TrialScorer, pseudo_online_trials
 
     recs = load_recordings([physionet_file(1, r) for r in (6, 10, 14)])
     ep = make_epochs(recs[:2], {"T1": "hands", "T2": "feet"}, 1.0, 2.0, FilterSpec(7, 30))

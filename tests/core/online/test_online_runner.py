@@ -14,7 +14,7 @@ from sklearn.pipeline import make_pipeline
 from bcigui.core.data import Event, Recording, make_epochs
 from bcigui.core.online import OnlineRunner
 from bcigui.core.signal.filters import FilterSpec
-from bcigui.core.stream.inlet import Acquisition
+from bcigui.core.stream.acquisition import Acquisition
 from bcigui.core.stream.lsl import make_stream_info
 from bcigui.core.stream.simulator import Simulator, generate
 

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from bcigui.core.decoders.evaluation import significance_threshold
-from bcigui.core.online import Prediction, pseudo_online
+from bcigui.core.online.decoder import Prediction, pseudo_online
 
 
 @dataclass
