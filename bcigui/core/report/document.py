@@ -107,12 +107,15 @@ def document(rep: SessionReport) -> list[Block]:
             out.append(Para(f"All {len(q.rows)} channels are good.", "good"))
         if fig("quality"):
             out.append(Image(fig("quality")))
+        order = {"bad": 0, "warn": 1, "good": 2}
+        rows = sorted(q.rows, key=lambda r: order[r.level])  # stable: montage order within a level
         out.append(Table(["channel", "rating", "good", "warn", "bad", "amplitude (std)", "mains noise", "problems"],
                          [[r.name, r.level, tx.pct(r.frac_good), tx.pct(r.frac_warn), tx.pct(r.frac_bad),
-                           tx.num(r.std_uv, "µV"), f"{r.line_ratio:.2f} ×", r.reasons] for r in q.rows],
-                         [1.0, 0.9, 0.8, 0.8, 0.8, 1.3, 1.1, 4.2], [r.level for r in q.rows], small=True))
-        out.append(Para("Good / warn / bad: share of the time (2-s windows) with that rating. Mains noise: power "
-                        "at the mains frequency ± 1 Hz relative to the 1-45 Hz power.", "note"))
+                           tx.num(r.std_uv, "µV"), f"{r.line_ratio:.2f} ×", r.reasons] for r in rows],
+                         [1.0, 0.9, 0.8, 0.8, 0.8, 1.3, 1.1, 4.2], [r.level for r in rows], small=True))
+        out.append(Para("Channels with a problem first. Good / warn / bad: share of the time (2-s windows) with "
+                        "that rating. Mains noise: power at the mains frequency ± 1 Hz relative to the 1-45 Hz "
+                        "power.", "note"))
 
     # 4. trials
     out.append(Heading(SECTIONS[3]))
@@ -224,9 +227,13 @@ def document(rep: SessionReport) -> list[Block]:
                                tx.pct(fb.chance_level), tx.pval(fb.p_value), tx.num(fb.itr, "bits/min", 2),
                                tx.num(fb.trial_duration, "s", 2), _model_text(fb)] for fb in ok],
                              [1.6, 1.1, 1.0, 0.9, 1.0, 1.3, 1.1, 3.0], small=True))
+            by_model: dict[tuple, list] = {}
             for fb in ok:
                 if fb.model_sha256:
-                    out.append(Para(f"Feedback run {fb.run}: model {fb.model}, SHA-256 {fb.model_sha256}.", "note"))
+                    by_model.setdefault((fb.model, fb.model_sha256), []).append(str(fb.run))
+            for (name, sha), which in by_model.items():
+                runs = "Feedback run " + which[0] if len(which) == 1 else "Feedback runs " + ", ".join(which)
+                out.append(Para(f"{runs}: model {name}, SHA-256 {sha}.", "note"))
             rows = []
             for fb in ok:
                 for c in fb.classes:
@@ -251,7 +258,8 @@ def document(rep: SessionReport) -> list[Block]:
         out.append(Table(["session", "date", "decoder accuracy (CV)", "chance", "feedback accuracy", "feedback trials"],
                          [[f"ses-{h.session}" + (" (this one)" if h.current else ""), h.date or "n/a",
                            tx.pct(h.cv_accuracy), tx.pct(h.cv_chance if h.cv_chance is not None else h.feedback_chance),
-                           tx.pct(h.feedback_accuracy), str(h.feedback_trials)] for h in rep.history],
+                           tx.pct(h.feedback_accuracy) if h.feedback_trials else "no feedback run",
+                           str(h.feedback_trials)] for h in rep.history],
                          [1.5, 1.2, 1.6, 0.9, 1.5, 1.2]))
     if fig("history"):
         out.append(Image(fig("history")))

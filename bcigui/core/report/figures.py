@@ -24,8 +24,8 @@ CV_COLOUR, FB_COLOUR = "#1f5fa8", "#7b3fa0"
 def _figure(w: float, h: float) -> Any:
     from matplotlib.figure import Figure as MplFigure
 
-    fig = MplFigure(figsize=(w, h), dpi=DPI, layout="constrained")
-    return fig
+    # explicit margins (no constrained layout: it draws every figure several times)
+    return MplFigure(figsize=(w, h), dpi=DPI)
 
 
 def _png(fig: Any) -> bytes:
@@ -58,21 +58,22 @@ def quality_figure(rep: SessionReport) -> Figure | None:
     with_head = len(pos) >= 3
     n = len(q.rows)
     fig = _figure(10.0 if with_head else 8.0, 3.8 if n <= 40 else 4.6)
+    bottom = 0.2 if n > 16 else 0.12
     if with_head:
-        gs = fig.add_gridspec(1, 2, width_ratios=[1, 2.3])
-        ax_head, ax_bar = fig.add_subplot(gs[0]), fig.add_subplot(gs[1])
+        ax_head = fig.add_axes((0.0, 0.02, 0.3, 0.86))
+        ax_bar = fig.add_axes((0.38, bottom, 0.6, 0.88 - bottom))
         _head(ax_head)
-        for r in q.rows:
-            if r.name in pos:
-                x, y = pos[r.name]
-                ax_head.scatter([x], [y], s=150 if n <= 40 else 60, color=LEVEL_COLOURS[r.level],
-                                edgecolor="k", lw=0.6, zorder=3)
-                if n <= 64:
-                    ax_head.annotate(r.name, (x, y), xytext=(0, -10 if n <= 40 else -7), textcoords="offset points",
-                                     ha="center", va="top", fontsize=7 if n <= 40 else 5)
+        known = [r for r in q.rows if r.name in pos]
+        xy = np.array([pos[r.name] for r in known])
+        ax_head.scatter(xy[:, 0], xy[:, 1], s=150 if n <= 40 else 60, c=[LEVEL_COLOURS[r.level] for r in known],
+                        edgecolors="k", linewidths=0.6, zorder=3)
+        if n <= 64:
+            dy = 0.09 if n <= 40 else 0.06
+            for r, (x, y) in zip(known, xy, strict=True):
+                ax_head.text(x, y - dy, r.name, ha="center", va="top", fontsize=7 if n <= 40 else 5)
         ax_head.set_title("Channel quality on the head", fontsize=10)
     else:
-        ax_bar = fig.add_subplot()
+        ax_bar = fig.add_axes((0.08, bottom, 0.9, 0.88 - bottom))
     x = np.arange(n)
     std = np.array([max(r.std_uv, 0.05) if np.isfinite(r.std_uv) else 0.05 for r in q.rows])
     ax_bar.bar(x, std, color=[LEVEL_COLOURS[r.level] for r in q.rows], edgecolor="k", lw=0.4)
@@ -88,7 +89,7 @@ def quality_figure(rep: SessionReport) -> Figure | None:
     ax_bar.set_ylim(min(0.2, std.min() / 2), max(600.0, std.max() * 2))
     ax_bar.set_xticks(x, names, rotation=90 if n > 16 else 0, fontsize=7 if n > 32 else 8)
     ax_bar.set_xlim(-0.6, n - 0.4)
-    ax_bar.set_ylabel("amplitude, median std (µV)")
+    ax_bar.set_ylabel("median std (µV)")
     ax_bar.set_title(f"Signal amplitude per channel ({q.window_s:g}-s windows)", fontsize=10)
     handles = [_patch(c, lvl) for lvl, c in LEVEL_COLOURS.items()]
     ax_bar.legend(handles=handles, fontsize=7, loc="upper left", ncols=3, frameon=False)
@@ -115,8 +116,11 @@ def r2_map_figure(rep: SessionReport) -> Figure | None:
     n_ch = len(r2.ch_names)
     cols = min(k, 2)
     rows = int(np.ceil(k / cols))
-    h = max(2.8, min(9.0, 0.16 * n_ch + 1.4))
-    fig = _figure(5.0 * cols + 0.6, h * rows)
+    h = max(2.8, min(8.0, 0.13 * n_ch + 1.2))
+    width = 5.0 * cols + 1.3
+    fig = _figure(width, h * rows)
+    fig.subplots_adjust(left=0.6 / width, right=1 - 1.25 / width, bottom=0.55 / (h * rows),
+                        top=1 - 0.35 / (h * rows), wspace=0.25, hspace=0.35)
     lim = max(float(np.max(np.abs(m))) for m in r2.maps) or 1e-3
     freqs = np.asarray(r2.freqs)
     df = float(freqs[1] - freqs[0]) if len(freqs) > 1 else 1.0
@@ -130,7 +134,7 @@ def r2_map_figure(rep: SessionReport) -> Figure | None:
         ax.set_title(_contrast_title(a, b), fontsize=10)
         ch, f, v = r2.best[i]
         ax.plot([f], [r2.ch_names.index(ch)], marker="o", mfc="none", mec="k", ms=9, mew=1.2)
-    cb = fig.colorbar(im, ax=fig.axes, shrink=0.9)
+    cb = fig.colorbar(im, cax=fig.add_axes((1 - 1.05 / width, 0.15, 0.15 / width, 0.7)))
     cb.set_label("signed r² (no unit)")
     a0, _ = r2.contrasts[0]
     return Figure("r2_map", "Class discriminability: signed r² (channel × frequency)",
@@ -154,7 +158,10 @@ def r2_topomap_figure(rep: SessionReport) -> Figure | None:
     k = len(r2.maps)
     cols = min(k, 3)
     rows = int(np.ceil(k / cols))
-    fig = _figure(3.4 * cols + 0.8, 3.3 * rows)
+    width = 3.4 * cols + 1.4
+    fig = _figure(width, 3.3 * rows)
+    fig.subplots_adjust(left=0.02, right=1 - 1.4 / width, bottom=0.02, top=1 - 0.45 / (3.3 * rows),
+                        wspace=0.1, hspace=0.25)
     vals = [np.asarray(topomap_values(m, r2.freqs, lo, hi, "mean"))[idx] for m, (lo, hi) in zip(r2.maps, r2.bands,
                                                                                                     strict=True)]
     lim = max(float(np.max(np.abs(v))) for v in vals) or 1e-3
@@ -171,23 +178,24 @@ def r2_topomap_figure(rep: SessionReport) -> Figure | None:
         ax.set_title(f"{_contrast_title(a, b)}\n{lo:g}-{hi:g} Hz", fontsize=9)
     for t in fig.findobj(match=lambda o: hasattr(o, "get_text") and o.get_text() in r2.ch_names):
         t.set_fontsize(6)
-    cb = fig.colorbar(im, ax=fig.axes, shrink=0.8)
+    cb = fig.colorbar(im, cax=fig.add_axes((1 - 1.2 / width, 0.15, 0.15 / width, 0.65)))
     cb.set_label("signed r² (no unit)")
     return Figure("r2_topomap", "Signed r² on the scalp",
                   "Signed r² averaged over the band of the strongest difference (±1 Hz around it), on the "
                   "electrodes' scalp positions.", _png(fig))
 
 
-def _confusion_panel(ax: Any, cm: np.ndarray, classes: list[str], title: str) -> Any:
+def _confusion_panel(ax: Any, cm: np.ndarray, classes: list[str], title: str, first: bool = True) -> Any:
     cm = np.asarray(cm, dtype=float)
     rows = cm.sum(axis=1, keepdims=True)
     frac = np.divide(cm, rows, out=np.zeros_like(cm), where=rows > 0)
     im = ax.imshow(frac, cmap="Blues", vmin=0, vmax=1)
     labels = [tx.class_label(c) for c in classes]
     ax.set_xticks(range(len(classes)), labels, fontsize=8, rotation=30 if len(classes) > 2 else 0)
-    ax.set_yticks(range(len(classes)), labels, fontsize=8)
+    ax.set_yticks(range(len(classes)), labels if first else [], fontsize=8)
     ax.set_xlabel("decoded as")
-    ax.set_ylabel("asked (cue)")
+    if first:
+        ax.set_ylabel("asked (cue)")
     for i in range(cm.shape[0]):
         for j in range(cm.shape[1]):
             ax.text(j, i, f"{int(cm[i, j])}\n{100 * frac[i, j]:.0f} %", ha="center", va="center", fontsize=8,
@@ -208,12 +216,17 @@ def confusion_figure(rep: SessionReport) -> Figure | None:
         return None
     panels = panels[:4]
     n_cls = max(len(p[1]) for p in panels)
-    size = 2.6 + 0.45 * max(0, n_cls - 2)
-    fig = _figure(size * len(panels) + 0.8, size + 0.4)
+    size = 2.3 + 0.45 * max(0, n_cls - 2)
+    width = size * len(panels) + 2.2
+    height = size + 0.9
+    fig = _figure(width, height)
+    fig.subplots_adjust(left=1.1 / width, right=1 - 1.1 / width, bottom=0.65 / height, top=1 - 0.3 / height,
+                        wspace=0.12)
     im = None
     for i, (cm, classes, title) in enumerate(panels):
-        im = _confusion_panel(fig.add_subplot(1, len(panels), i + 1), cm, classes, title)
-    cb = fig.colorbar(im, ax=fig.axes, shrink=0.8)
+        im = _confusion_panel(fig.add_subplot(1, len(panels), i + 1), cm, classes, title,
+                              first=i == 0 or classes != panels[i - 1][1])
+    cb = fig.colorbar(im, cax=fig.add_axes((1 - 0.95 / width, 0.2, 0.12 / width, 0.65)))
     cb.set_label("share of the row's trials")
     return Figure("confusion", "Confusion matrices",
                   "Rows: the class the patient was asked for; columns: the class decoded. Each cell: number "
@@ -231,6 +244,7 @@ def accuracy_figure(rep: SessionReport) -> Figure | None:
     if not rep.feedback or not bars:
         return None
     fig = _figure(max(4.0, 1.3 * len(bars) + 2.0), 3.2)
+    fig.subplots_adjust(left=0.14, right=0.97, bottom=0.2, top=0.9)
     ax = fig.add_subplot()
     x = np.arange(len(bars))
     for i, (_, acc, sd, chance, colour) in enumerate(bars):
@@ -253,7 +267,8 @@ def history_figure(rep: SessionReport) -> Figure | None:
     pts = [h for h in rep.history if h.cv_accuracy is not None or h.feedback_accuracy is not None]
     if len(pts) < 2:
         return None
-    fig = _figure(max(4.5, 0.7 * len(pts) + 3), 3.2)
+    fig = _figure(max(4.5, 0.7 * len(pts) + 3), 3.4)
+    fig.subplots_adjust(left=0.15, right=0.97, bottom=0.27, top=0.9)
     ax = fig.add_subplot()
     x = np.arange(len(pts))
     cv = np.array([np.nan if h.cv_accuracy is None else 100 * h.cv_accuracy for h in pts])

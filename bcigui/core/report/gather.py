@@ -345,7 +345,7 @@ def assess_runs(recordings: list[Any], line_freq: float | None) -> QualitySummar
         col = lv[:, i] if n_win else np.array([])
         fb, fw = float(np.mean(col == "bad")) if n_win else 0.0, float(np.mean(col == "warn")) if n_win else 0.0
         level = "bad" if fb >= QUALITY_SHARE else "warn" if fb + fw >= QUALITY_SHARE else "good"
-        why = "; ".join(f"{r} {c / n_win:.0%} of the time" for r, c in reasons[i].most_common(3)) if n_win else ""
+        why = "; ".join(f"{r} {tx.pct(c / n_win)} of the time" for r, c in reasons[i].most_common(3)) if n_win else ""
         rows.append(ChannelQualityRow(name, level, 1.0 - fb - fw, fw, fb,
                                       float(np.median(np.array(std)[:, i])) if n_win else float("nan"),
                                       float(np.median(np.array(ratio)[:, i])) if n_win else float("nan"),

@@ -192,8 +192,10 @@ def _image(pdf, b: Image) -> None:
     h = w * h_px / w_px
     pdf.set_font(FONT, "", 8)
     caption_h = 4.2 * (1 + len(b.figure.caption) // 120) + 2
-    room = pdf.h - pdf.b_margin - pdf.get_y()
-    if h + caption_h > room:
+    room = pdf.h - pdf.b_margin - pdf.get_y() - caption_h
+    if h > room >= 0.7 * h:  # shrink a little rather than leave half a page empty
+        w, h = w * room / h, room
+    elif h > room:
         pdf.add_page()
     x = pdf.l_margin + (pdf.epw - w) / 2
     pdf.image(io.BytesIO(png), x=x, y=pdf.get_y(), w=w, h=h)
