@@ -354,6 +354,36 @@ def assess_runs(recordings: list[Any], line_freq: float | None) -> QualitySummar
                           [r.path.name for r in recordings], th.to_dict())
 
 
+def events_from_sidecar(data_file: Path) -> list[Any] | None:
+    """Events of a run from its BIDS ``_events.tsv`` (``onset``, ``duration``, ``trial_type``), or None.
+
+    mne-bids writes BrainVision markers as numeric codes (``Stimulus/S  2``) and keeps the names only
+    in this sidecar.
+    """
+    from bcigui.core.data.recordings import Event
+
+    path = data_file.with_name(_stem(data_file) + "_events.tsv")
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f, delimiter="\t"))
+        return [Event(float(r["onset"]), float(r.get("duration") or 0.0) if r.get("duration") != "n/a" else 0.0,
+                      str(r["trial_type"])) for r in rows if r.get("trial_type") not in (None, "", "n/a")]
+    except (OSError, csv.Error, KeyError, ValueError):
+        return None
+
+
+def _with_cue_names(rec: Any) -> Any:
+    """The recording, with its events read from the BIDS sidecar when its own carry no cue names."""
+    from bcigui.core.paradigms import markers as mk
+
+    if any(mk.class_from_marker(e.description) for e in rec.events):
+        return rec
+    events = events_from_sidecar(Path(rec.path))
+    if events and any(mk.class_from_marker(e.description) for e in events):
+        rec.events = events
+    return rec
+
+
 def _cue_interval(recordings: list[Any], event_map: dict[str, str]) -> float | None:
     """Mean time from one cue to the next within each recording (s): the time a trial takes, rest included."""
     from bcigui.core.data.epochs import _match_event
@@ -571,7 +601,7 @@ def _calibration(rep: SessionReport, runs: list[tuple[Path, str, int]], step: An
     recordings = []
     for i, f in enumerate(files):
         try:
-            recordings.append(load_recording(f, run=i))
+            recordings.append(_with_cue_names(load_recording(f, run=i)))
         except Exception as err:  # noqa: BLE001 - a damaged file is reported, the rest still analysed
             rep.missing.setdefault("calibration_errors", "")
             rep.missing["calibration_errors"] += f"{f.name} cannot be read ({type(err).__name__}: {err}). "
@@ -719,5 +749,5 @@ def _missing_and_summary(rep: SessionReport) -> None:
         "Session": f"ses-{rep.session}" if rep.session else "none",
         "Session folder": str(rep.session_dir),
         **rep.metadata,
-        "Report generated": rep.generated,
+        "Report generated": rep.generated.replace("T", " "),
     }

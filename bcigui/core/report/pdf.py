@@ -7,6 +7,7 @@ fetched and every machine renders the same.
 from __future__ import annotations
 
 import io
+import math
 from pathlib import Path
 
 from bcigui.core.report.contents import SessionReport
@@ -190,8 +191,11 @@ def _image(pdf, b: Image) -> None:
         w_px, h_px = im.size
     w = min(pdf.epw, w_px / DPI * 25.4 * 0.85)
     h = w * h_px / w_px
+    pdf.set_font(FONT, "B", 8)
+    text_w = pdf.get_string_width(b.figure.title + ". ")
     pdf.set_font(FONT, "", 8)
-    caption_h = 4.2 * (1 + len(b.figure.caption) // 120) + 2
+    text_w += pdf.get_string_width(b.figure.caption)
+    caption_h = 4.2 * (math.ceil(text_w / (pdf.epw * 0.95)) + 0.5) + 3
     room = pdf.h - pdf.b_margin - pdf.get_y() - caption_h
     if h > room >= 0.7 * h:  # shrink a little rather than leave half a page empty
         w, h = w * room / h, room
