@@ -732,7 +732,7 @@ def _missing_and_summary(rep: SessionReport) -> None:
         lead = f"Calibration: {cued} of {planned} planned trials shown" if planned else f"Calibration: {cued} trials shown"
         say.append(f"{lead}; {kept} kept for analysis"
                    + (f" ({rejected} rejected as artefacts)." if rejected else "."))
-    if rep.itr is not None and main is not None:
+    if rep.itr is not None and main is not None and main.works:
         say.append(f"Information transfer rate: {rep.itr:.1f} bits/min (Wolpaw, {rep.trial_duration:.1f} s per trial).")
     pts = [h for h in rep.history if h.cv_accuracy is not None or h.feedback_accuracy is not None]
     if len(pts) >= 2:
