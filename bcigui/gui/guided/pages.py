@@ -537,7 +537,7 @@ class TrainingPage(GuidedPage):
         self.override.setVisible(not result.works)
         self.table.setRowCount(len(result.reports))
         for r, (name, rep) in enumerate(result.reports.items()):
-            cells = (name + (" (kept)" if name == result.best else ""), f"{rep['accuracy']:.0%}",
+            cells = (name + (" (kept)" if name == result.best else ""), guided.pct(rep["accuracy"]),
                      f"{rep['p_value']:.2g}")
             for c, text in enumerate(cells):
                 self.table.setItem(r, c, QTableWidgetItem(text))

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QWidget, QWizard
+from PySide6.QtWidgets import QWidget, QWizard
 
 from bcigui.core import guided
 from bcigui.gui.guided.pages import (
@@ -40,9 +40,9 @@ class GuidedSession(QWizard):
         self.pages = [PatientPage(self), SignalPage(self), CalibrationPage(self), TrainingPage(self),
                       FeedbackPage(self), ReportPage(self)]
         for i, page in enumerate(self.pages):
+            page.setTitle(f"Step {i + 1} of {len(self.pages)}: {page.title()}")
             self.setPage(i, page)
         self.setButtonText(QWizard.WizardButton.FinishButton, "Close")
-        self.step_label = QLabel()
         self.currentIdChanged.connect(self._step_changed)
         self.resize(900, 680)
 
@@ -69,8 +69,7 @@ class GuidedSession(QWizard):
 
     def _step_changed(self, index: int) -> None:
         if 0 <= index < len(self.pages):
-            self.setWindowTitle(f"bcigui — guided session — step {index + 1} of {len(self.pages)}: "
-                                f"{self.pages[index].title()}")
+            self.setWindowTitle(f"bcigui — guided session — {self.pages[index].title()}")
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
         for page in self.pages:
