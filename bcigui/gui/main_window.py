@@ -533,7 +533,7 @@ class MainWindow(QMainWindow):
         except Exception as err:
             self.show_error("Calibration", f"Could not start the session: {err}")
             return
-        self.calibration.finished.connect(lambda path: self.show_message(f"Calibration saved: {path}"))
+        self.calibration.finished.connect(self._calibration_saved)
         self.calibration.failed.connect(lambda err: self.show_error("Calibration", f"Saving failed: {err}"))
         self.calibration.start()
         self.show_message(f"Calibration run {self.calibration.session.plan.run} started")
@@ -548,12 +548,24 @@ class MainWindow(QMainWindow):
         self.guided.raise_()
         return self.guided
 
+    def _calibration_saved(self, path: str) -> QMessageBox:
+        """Say where the recording is (until dismissed) and offer to analyse it now."""
+        self.show_message(f"Calibration saved: {path}")
+        box = QMessageBox(QMessageBox.Icon.Information, "Calibration saved",
+                          f"The recording was saved as\n{path}", QMessageBox.StandardButton.Close, self)
+        analyse = box.addButton("Analyse it now", QMessageBox.ButtonRole.AcceptRole)
+        analyse.clicked.connect(lambda: self.show_analysis().dataset.add_files([path]))
+        box.setModal(False)
+        box.open()
+        return box
+
     def show_analysis(self) -> QWidget:
         """The analysis and training workspace (one window, reused)."""
         if self.analysis_window is None:
             from bcigui.gui.analysis import AnalysisWindow
 
             self.analysis_window = AnalysisWindow()
+            self.analysis_window.dataset.start_dir = str(self.settings.get("data_dir") or "")
         self.analysis_window.show()
         self.analysis_window.raise_()
         return self.analysis_window
