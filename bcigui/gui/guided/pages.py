@@ -167,7 +167,8 @@ class SignalPage(GuidedPage):
         self.problems = QListWidget()
         self.problems.setMaximumHeight(140)
         self.problems.itemChanged.connect(lambda *_: self._update())
-        self.lay.addWidget(QLabel("Channels that need attention (tick to mark a channel bad):"))
+        self.problems_title = QLabel("Channels that need attention (tick to mark a channel bad):")
+        self.lay.addWidget(self.problems_title)
         self.lay.addWidget(self.problems, 1)
         self.sim_button = QPushButton("No amplifier? Start the simulated patient")
         self.sim_button.clicked.connect(self._start_simulator)
@@ -234,6 +235,8 @@ class SignalPage(GuidedPage):
                 item.setCheckState(Qt.CheckState.Checked if name in ticked else Qt.CheckState.Unchecked)
                 self.problems.addItem(item)
         self.problems.blockSignals(False)
+        self.problems.setVisible(self.problems.count() > 0)
+        self.problems_title.setVisible(self.problems.count() > 0)
         if not levels:
             self.summary.setText("Measuring the signal…")
         else:
@@ -560,6 +563,9 @@ class FeedbackPage(RunPage):
         form = QFormLayout()
         form.addRow("Trials", self.trials)
         self.lay.addLayout(form)
+        self.duration = _label()
+        self.lay.addWidget(self.duration)
+        self.trials.valueChanged.connect(self._show_duration)
         self.start_button = QPushButton("Start a feedback run")
         self.start_button.setMinimumHeight(40)
         self.start_button.clicked.connect(self.start_feedback)
@@ -571,10 +577,34 @@ class FeedbackPage(RunPage):
         self.lay.addWidget(self.results, 1)
         self.session_obj = None
 
+    def initializePage(self) -> None:  # noqa: N802 - Qt API
+        self._show_duration()
+
+    def _paradigm(self) -> Any:
+        from bcigui.core.paradigms import make_paradigm
+        from bcigui.core.recording.feedback import paradigm_params_for_model
+
+        res = self.w.state.get("training")
+        name = self.w.state.get("paradigm", "mi")
+        cal = self.w.pages[2].form().values()  # the same timing as the calibration
+        params = {**cal, "trials_per_class": self.trials.value(), "seed": len(self.w.state["feedback"]) + 1}
+        if res is not None:
+            from bcigui.core.model_file import read_manifest
+
+            params.update(paradigm_params_for_model(name, read_manifest(res.model_path)[0]))
+        return make_paradigm(name, **params)
+
+    def _show_duration(self, *_: Any) -> None:
+        try:
+            p = self._paradigm()
+        except (ValueError, OSError) as err:
+            self.duration.setText(f"<span style='{ERROR_STYLE}'>{err}</span>")
+            return
+        self.duration.setText(f"{p.n_trials()} trials, about <b>{minutes(p.total_duration())}</b>.")
+
     def start_feedback(self) -> None:
         from bcigui.core.model_file import load_model
-        from bcigui.core.paradigms import make_paradigm
-        from bcigui.core.recording.feedback import FeedbackSession, paradigm_params_for_model
+        from bcigui.core.recording.feedback import FeedbackSession
 
         res = self.w.state.get("training")
         if res is None or self.w.acquisition is None:
@@ -582,11 +612,7 @@ class FeedbackPage(RunPage):
             return
         try:
             model = load_model(res.model_path)
-            name = self.w.state.get("paradigm", "mi")
-            cal = self.w.pages[2].form().values()  # the same timing as the calibration
-            params = {**cal, **paradigm_params_for_model(name, model.manifest),
-                      "trials_per_class": self.trials.value(), "seed": len(self.w.state["feedback"]) + 1}
-            paradigm = make_paradigm(name, **params)
+            paradigm = self._paradigm()
             outlet, direct = self._outlet_args()
             self.session_obj = FeedbackSession(self.w.acquisition, paradigm, self.w.root, self._session_info(),
                                                model, res.model_path, outlet, None, direct)
