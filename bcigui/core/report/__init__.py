@@ -42,13 +42,16 @@ def render(report: SessionReport, fmt: str) -> bytes:
     raise ValueError(f"fmt must be one of {list(FORMATS)}, got {fmt!r}")
 
 
-def write_report(session_dir: str | Path, out: str | Path, overwrite: bool = False,
-                 progress: Callable[[float, str], None] | None = None) -> Path:
-    """Build the report of ``session_dir`` and write it to ``out`` (``.html`` or ``.pdf``).
+def write_report(session_dir: str | Path, out: str | Path, overwrite: bool = True,
+                 progress: Callable[[float, str], None] | None = None,
+                 report: SessionReport | None = None) -> Path:
+    """Build the report of ``session_dir`` and write it to ``out`` (``.html`` or ``.pdf``); returns ``out``.
 
     The file is written to a temporary file beside ``out`` and renamed, so ``out`` is either the
-    previous file or the complete new one. An existing ``out`` is refused unless ``overwrite``.
-    Returns ``out``.
+    previous file or the complete new one. An existing ``out`` (a report: it can be made again from
+    the session) is replaced unless ``overwrite=False`` (``bcigui report`` refuses without
+    ``--overwrite``). ``report``: an already built :class:`SessionReport` of ``session_dir`` (to
+    write HTML and PDF from one build).
     """
     out = Path(out)
     fmt = _format(out)
@@ -56,7 +59,8 @@ def write_report(session_dir: str | Path, out: str | Path, overwrite: bool = Fal
         raise FileExistsError(f"{out} already exists; pass overwrite=True (command line: --overwrite) to replace it")
     if not out.parent.is_dir():
         raise FileNotFoundError(f"out: the folder {out.parent} does not exist")
-    report = build_report(session_dir, progress=progress)
+    if report is None:
+        report = build_report(session_dir, progress=progress)
     data = render(report, fmt)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     try:

@@ -197,7 +197,7 @@ def test_bad_input_is_refused_with_clear_errors(recorded_session: Path, tmp_path
     out = tmp_path / "r.html"
     out.write_text("keep me")
     with pytest.raises(FileExistsError, match="overwrite"):
-        write_report(recorded_session, out)
+        write_report(recorded_session, out, overwrite=False)
     assert out.read_text() == "keep me" and sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]
 
 
@@ -217,3 +217,9 @@ def test_write_report_in_a_worker_thread(recorded_session: Path, tmp_path: Path)
     assert "error" not in result, result.get("error")
     assert result["path"].read_bytes()[:5] == b"%PDF-"
     assert seen[0] < seen[-1] == 1.0 and seen == sorted(seen)
+    # made again (the guided session's "Create the report again"): replaced, from one build for both formats
+    rep = build_report(recorded_session)
+    html = write_report(recorded_session, tmp_path / "r.html", report=rep)
+    pdf = write_report(recorded_session, tmp_path / "r.pdf", report=rep)
+    assert rep.generated in html.read_text(encoding="utf-8") and pdf.read_bytes()[:5] == b"%PDF-"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html", "r.pdf"]
