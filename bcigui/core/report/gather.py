@@ -52,8 +52,8 @@ _RUN_FILE = re.compile(r"^sub-(?P<sub>[A-Za-z0-9]+)(?:_ses-(?P<ses>[A-Za-z0-9]+)
 QUALITY_WINDOW_S = 2.0
 #: A channel is "bad" if bad in >= 20 % of the windows, "warn" if warn or bad in >= 20 %.
 QUALITY_SHARE = 0.2
-QUALITY_RULE = (f"a channel is rated bad when it was bad in at least {QUALITY_SHARE:.0%} of the "
-                f"{QUALITY_WINDOW_S:g}-s windows, warn when it was warn or bad in at least {QUALITY_SHARE:.0%}")
+QUALITY_RULE = (f"a channel is rated bad when it was bad in at least {tx.pct(QUALITY_SHARE)} of the "
+                f"{QUALITY_WINDOW_S:g}-s windows, warn when it was warn or bad in at least {tx.pct(QUALITY_SHARE)}")
 REJECT_UV = 150.0
 R2_FMIN, R2_FMAX = 4.0, 40.0
 REST = "all others"

@@ -22,11 +22,11 @@ p.good { border-left: 5px solid #2e7d32; background: #eef7ee; padding: 6px 10px;
 p.bad { border-left: 5px solid #c62828; background: #fbeeee; padding: 6px 10px; font-weight: bold; }
 ul { line-height: 1.45; padding-left: 1.3em; }
 section.summary ul { font-size: 1.05em; }
-table { border-collapse: collapse; margin: 0.6em 0; font-size: 0.92em; }
+table { border-collapse: collapse; margin: 0.6em 0; font-size: 0.92em; width: 100%; }
 table.small { font-size: 0.82em; }
 th, td { border: 1px solid #cfd3d8; padding: 3px 8px; text-align: left; vertical-align: top; }
 th { background: #e8edf4; }
-td { word-break: break-word; }
+td { overflow-wrap: anywhere; }
 tr.good td:nth-child(2) { color: #2e7d32; font-weight: bold; }
 tr.warn td:nth-child(2) { color: #b46900; font-weight: bold; }
 tr.bad td { background: #fbeeee; }

@@ -164,21 +164,8 @@ def _table(pdf, t: Table, FontFace) -> None:
                                     fill_color=BAD_BG)
                 elif style in ("good", "warn") and j == 1:
                     face = FontFace(emphasis="BOLD", color=GOOD if style == "good" else WARN)
-                row.cell(_breakable(str(c)), style=face)
+                row.cell(str(c), style=face)  # fpdf2 breaks over-long words (hashes) itself
     pdf.ln(2)
-
-
-def _breakable(s: str) -> str:
-    """Long unbroken strings (hashes, file names) get zero-width break points so cells can wrap them."""
-    if len(s) <= 28 or " " in s.strip() and max(len(w) for w in s.split()) <= 28:
-        return s
-    words = []
-    for w in s.split(" "):
-        if len(w) > 28:
-            w = "\u200b".join(w[i:i + 16] for i in range(0, len(w), 16)) if w.isalnum() else \
-                w.replace("_", "_\u200b").replace("/", "/\u200b")
-        words.append(w)
-    return " ".join(words)
 
 
 def _image(pdf, b: Image) -> None:
