@@ -16,10 +16,11 @@ import pytest
 from bcigui.cli import main
 
 BCIGUI = [sys.executable, "-m", "bcigui"]
-# short trials: 0.3 + 0.2 + 1.5 + 0.3 s (decoder window 0.3-1.5 s after the cue)
-FAST = ["baseline_duration=0.5", "fixation_duration=0.3", "warning_duration=0.2", "cue_duration=0.5",
+# short trials: 0.2 + 0.1 + 1.5 + 0.3 s (decoder window 0.3-1.5 s after the cue), 4 per class (~20 s)
+FAST = ["baseline_duration=0.5", "fixation_duration=0.2", "warning_duration=0.1", "cue_duration=0.5",
         "imagery_duration=1.5", "rest_duration=0.3", "rest_jitter=0"]
-TRIALS = 5
+TRIALS = 4
+TRIAL_SECONDS = 2.1
 FEEDBACK = {  # what a 2 x 10-trial feedback run gives (the colleague's FeedbackSession writes this schema)
     "accuracy": 0.85, "n_trials": 20, "n_scored": 20, "chance_level": 0.5, "p_value": 0.0012894,
     "per_class": {"left_hand": {"n": 10, "correct": 9, "accuracy": 0.9},
@@ -74,6 +75,6 @@ def recorded_session(tmp_path_factory) -> Path:
     model = session / "sub-01_ses-01_csp_lda.bcimodel"
     assert main(["train", "--data", str(run), "--paradigm", "mi", "--events",
                  "cue/left_hand=left_hand,cue/right_hand=right_hand", "--pipeline", "csp_lda", "--tmin", "0.3",
-                 "--tmax", "1.5", "--cv", "5", "--out", str(model)]) == 0
+                 "--tmax", "1.5", "--cv", "4", "--out", str(model)]) == 0
     write_feedback(session, model)
     return session

@@ -16,7 +16,7 @@ import mne
 import numpy as np
 import pymupdf
 import pytest
-from report_session import write_feedback
+from report_session import TRIAL_SECONDS, TRIALS, write_feedback
 
 from bcigui.core.paradigms import markers as mk
 from bcigui.core.report import build_report, write_report
@@ -101,17 +101,17 @@ def test_trials_quality_and_model_match_the_files(recorded_session: Path) -> Non
     t = {c.name: c for c in rep.trials.classes}
     assert set(t) == {"left_hand", "right_hand"}
     for name, c in t.items():
-        assert c.planned == 5 and c.cued == cues[name] == 5  # planned: the recording's header.json
+        assert c.planned == TRIALS and c.cued == cues[name] == TRIALS  # planned: the recording's header.json
         assert c.kept + c.rejected == c.epoched <= c.cued
-        assert c.trained == 5  # the model's manifest
+        assert c.trained == TRIALS  # the model's manifest
     assert (rep.trials.tmin, rep.trials.tmax) == (0.3, 1.5)  # the decoder's window
     assert [r.name for r in rep.quality.rows] == raw.ch_names
     assert all(r.level == "good" for r in rep.quality.rows)  # the simulator's signal is clean
     assert rep.quality.n_windows == int(raw.n_times // (2 * raw.info["sfreq"]))
     assert rep.r2.maps[0].shape == (16, len(rep.r2.freqs)) and rep.r2.freqs[0] == 4.0
     assert rep.main_model.file == MODEL and rep.main_model_reason == "the model used by feedback run 1"
-    # ITR: Wolpaw with the calibration's cue-to-cue time (2.3 s per trial here)
-    assert rep.trial_duration == pytest.approx(2.3, abs=0.05)
+    # ITR: Wolpaw with the calibration's cue-to-cue time
+    assert rep.trial_duration == pytest.approx(TRIAL_SECONDS, abs=0.05)
     p = rep.main_model.accuracy  # 2 classes: log2 N = 1
     bits = 1 + p * np.log2(p) + (1 - p) * np.log2(1 - p) if 0.5 < p < 1 else (1.0 if p == 1 else 0.0)
     assert rep.itr == pytest.approx(bits * 60 / rep.trial_duration)
@@ -184,7 +184,7 @@ def test_flat_channel_and_other_formats(recorded_session: Path, tmp_path: Path) 
         assert rep.trials is not None, rep.missing
         counts[fmt] = [(c.name, c.cued, c.epoched) for c in rep.trials.classes]
         assert rep.trials.classes[0].planned is None  # no crash-safe header for these copies: said as n/a
-    assert counts["edf"] == counts["brainvision"] == [("left_hand", 5, 5), ("right_hand", 5, 5)]
+    assert counts["edf"] == counts["brainvision"] == [("left_hand", TRIALS, TRIALS), ("right_hand", TRIALS, TRIALS)]
 
 
 def test_bad_input_is_refused_with_clear_errors(recorded_session: Path, tmp_path: Path) -> None:
