@@ -283,8 +283,28 @@ def write_bids(raw, root: str | Path, subject: str, session: str | None, task: s
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         write_raw_bids(raw, bp, allow_preload=True, format=_MNE_FORMATS[fmt], overwrite=False, verbose="error")
+    if fmt == "brainvision":
+        _descriptive_markers(Path(bp.fpath).with_suffix(".vmrk"), raw)
     describe_run(bp, meta or {})
     return Path(bp.fpath)
+
+
+def _descriptive_markers(vmrk: Path, raw) -> None:
+    """Markers of a BrainVision file as ``Comment`` markers carrying the event names (mne-bids writes
+    numbered ``Stimulus`` codes, which tools reading the ``.vhdr`` alone cannot name)."""
+    text = vmrk.read_text(encoding="utf-8")
+    head, sep, _ = text.partition("Mk1=")
+    if not sep:
+        head = text.rstrip("\n") + "\n"
+    sfreq = float(raw.info["sfreq"])
+    lines = ["Mk1=New Segment,,1,1,0"]
+    ann = raw.annotations
+    for i, (onset, duration, desc) in enumerate(zip(ann.onset, ann.duration, ann.description, strict=True)):
+        sample = int(round((float(onset) - (raw.first_time if ann.orig_time is not None else 0.0)) * sfreq))
+        size = max(1, int(round(float(duration) * sfreq))) if duration > 0 else 0
+        label = str(desc).replace(",", "\\1")
+        lines.append(f"Mk{i + 2}=Comment,{label},{sample + 1},{size},0")
+    vmrk.write_text(head + "\n".join(lines) + "\n", encoding="utf-8")
 
 
 def _read_tsv(path: Path) -> tuple[list[str], list[list[str]]]:
@@ -428,19 +448,138 @@ def save_fif(bcirec: str | Path, out: str | Path) -> Path:
     return out
 
 
+EXPORT_FORMATS = {"edf": ".edf", "bdf": ".bdf", "brainvision": ".vhdr", "xdf": ".xdf", "fif": ".fif"}
+_COMPANIONS = {"brainvision": (".eeg", ".vmrk")}
+
+
+def _export_format(path: Path, fmt: str | None) -> str:
+    if fmt is None:
+        by_ext = {ext: name for name, ext in EXPORT_FORMATS.items()}
+        fmt = by_ext.get(path.suffix.lower())
+        if fmt is None:
+            raise ValueError(f"cannot tell the format from the extension of {path}; give fmt, one of "
+                             f"{sorted(EXPORT_FORMATS)}")
+    fmt = str(fmt).lower()
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"format must be one of {sorted(EXPORT_FORMATS)}, got {fmt!r}")
+    return fmt
+
+
+def _check_free(path: Path, fmt: str) -> None:
+    for p in [path, *(path.with_suffix(ext) for ext in _COMPANIONS.get(fmt, ()))]:
+        if p.exists():
+            raise FileExistsError(f"{p} already exists; choose another output path")
+
+
 def export_raw(raw, path: str | Path, fmt: str | None = None) -> Path:
-    """Export to EDF or BDF (``fmt`` from the extension if omitted) through ``mne.export``."""
+    """Write ``raw`` as EDF, BDF, BrainVision (float32 µV) or FIF (``fmt`` from the extension if omitted).
+
+    EDF stores 16-bit and BDF 24-bit integers scaled to each channel's range (``physical_range="auto"``).
+    """
     import mne
 
     path = Path(path)
-    fmt = (fmt or path.suffix.lstrip(".")).lower()
-    if fmt not in ("edf", "bdf"):
-        raise ValueError(f"fmt must be one of ['edf', 'bdf'], got {fmt!r}")
-    if path.exists():
-        raise FileExistsError(f"{path} already exists; choose another output path")
+    fmt = _export_format(path, fmt)
+    if fmt == "xdf":
+        raise ValueError("export_raw writes edf, bdf, brainvision or fif; XDF needs timestamps: use export_run")
+    _check_free(path, fmt)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "fif":
+        raw.save(path, fmt="double" if raw.orig_format == "double" else "single", verbose="error")
+        return path
     raw = raw.copy()
     raw.set_annotations(raw.annotations)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        mne.export.export_raw(path, raw, fmt=fmt, physical_range="auto", verbose="error")
+        kwargs = {"physical_range": "auto"} if fmt in ("edf", "bdf") else {}
+        mne.export.export_raw(path, raw, fmt=fmt, verbose="error", **kwargs)
     return path
+
+
+def _xdf_from_content(content: RecordingContent):
+    """XDF streams of a recording: the EEG stream as recorded (LSL timestamps, voltages in microvolts,
+    other channels as stored) and one marker stream per source stream, with the markers' own stamps."""
+    from bcigui.core.data.xdf import XdfStream
+
+    h = content.header
+    stream = h.get("meta", {}).get("stream", {}) or {}
+    volts = np.array([u == "V" for u in h.get("units") or ["V"] * len(h["ch_names"])])
+    data = content.data.astype(np.float64) * np.where(volts, 1e6, 1.0)
+    fmt = "double64" if content.data.dtype == np.float64 else "float32"
+    types = [str(t).upper() for t in h.get("ch_types") or ["eeg"] * len(h["ch_names"])]
+    units = ["microvolts" if v else (u or "n/a") for v, u in zip(volts, h.get("units") or [], strict=False)]
+    out = [XdfStream(str(stream.get("name") or "EEG"), str(stream.get("type") or "EEG"), float(h["sfreq"]), fmt,
+                     content.times, data, list(h["ch_names"]), units=units or None, ch_types=types,
+                     source_id=str(stream.get("source_id") or ""))]
+    names = content.marker_streams if len(content.marker_streams) == len(content.markers) else [""] * len(
+        content.markers)
+    for name in dict.fromkeys(names):
+        rows = [(t, label) for (t, label), n in zip(content.markers, names, strict=True) if n == name]
+        out.append(XdfStream(name or "markers", "Markers", 0.0, "string", np.array([t for t, _ in rows]),
+                             [label for _, label in rows], ["marker"], unit="n/a"))
+    return out
+
+
+def _xdf_from_raw(raw):
+    """XDF streams of a file without LSL timestamps: the sample times from 0 s, markers from annotations."""
+    from bcigui.core.data.xdf import XdfStream
+
+    volts = np.array([ch["unit"] == 107 for ch in raw.info["chs"]])  # FIFF_UNIT_V
+    data = raw.get_data().T * np.where(volts, 1e6, 1.0)
+    units = ["microvolts" if v else "n/a" for v in volts]
+    times = raw.times.copy()
+    out = [XdfStream("EEG", "EEG", float(raw.info["sfreq"]), "double64", times, data, list(raw.ch_names),
+                     units=units, ch_types=[t.upper() for t in raw.get_channel_types()])]
+    ann = raw.annotations
+    if len(ann):
+        shift = raw.first_time if ann.orig_time is not None else 0.0
+        out.append(XdfStream("markers", "Markers", 0.0, "string", np.asarray(ann.onset) - shift,
+                             [str(d) for d in ann.description], ["marker"], unit="n/a"))
+    return out
+
+
+def read_run(source: str | Path):
+    """``(raw, content)`` of a run: a ``.bcirec`` folder (content kept) or a recording file (content None).
+
+    Files keep every channel (not only EEG), with their names normalised as everywhere.
+    """
+    import mne
+
+    from bcigui.core.data.recordings import load_recording, standardize_names
+
+    source = Path(source)
+    if not source.exists():
+        raise FileNotFoundError(f"run not found: {source}")
+    if (source / HEADER).is_file():
+        content = read_bcirec(source)
+        return to_raw(content), content
+    if source.suffix.lower() in (".xdf", ".xdfz"):
+        return load_recording(source).raw, None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        raw = mne.io.read_raw(source, preload=True, verbose="error")
+    standardize_names(raw)
+    return raw, None
+
+
+def export_run(source: str | Path, out: str | Path, fmt: str | None = None) -> Path:
+    """Write a run (``.bcirec`` folder, or any recording file bcigui reads) as EDF, BDF, BrainVision,
+    XDF or FIF (``fmt`` from ``out``'s extension if omitted); never overwrites. Returns ``out``.
+
+    XDF from a ``.bcirec`` keeps the LSL timestamps of every sample and marker, one stream per
+    source stream, with clock offsets as LabRecorder writes them.
+    """
+    from bcigui.core.data.xdf import write_xdf
+
+    out = Path(out)
+    fmt = _export_format(out, fmt)
+    _check_free(out, fmt)
+    raw, content = read_run(source)
+    if fmt != "xdf":
+        if content is not None and fmt == "fif":
+            out.parent.mkdir(parents=True, exist_ok=True)
+            return save_raw_fif(raw, content, out)
+        return export_raw(raw, out, fmt)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_xdf(out, _xdf_from_content(content) if content is not None else _xdf_from_raw(raw))
+    return out
