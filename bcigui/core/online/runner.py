@@ -61,6 +61,7 @@ class OnlineRunner:
         self.spec = ModelSpec.from_manifest(manifest)
         self.manifest = manifest
         self.model_path = Path(model_path) if model_path else None
+        self.source_id = ""  # of the predictions outlet, once started
         self.acquisition = acquisition
         self.decoder = SlidingDecoder(
             pipeline, self.spec, list(acquisition.ch_names), float(acquisition.sfreq),
@@ -94,7 +95,9 @@ class OnlineRunner:
         if self.outlet_name:
             import pylsl
 
-            self._outlet = pylsl.StreamOutlet(self.outlet_info())
+            info = self.outlet_info()
+            self.source_id = info.source_id()
+            self._outlet = pylsl.StreamOutlet(info)
         if self.log_path:
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
             self._log = self.log_path.open("a", encoding="utf-8")

@@ -182,7 +182,7 @@ class Recorder:
         self.path = self.writer.path
         self.flush_interval = float(flush_interval)
         self.poll_interval = float(poll_interval)
-        self._index = acquisition.buffer.n_written if start_index is None else int(start_index)
+        self._index = self._pre_roll_index(acquisition.buffer) if start_index is None else int(start_index)
         self._seen_markers: set[tuple[str, float, str]] = set()
         self._n_gaps = len(list(getattr(acquisition, "gaps", []) or []))
         self._t_start: float | None = None
@@ -190,6 +190,17 @@ class Recorder:
         self._thread: threading.Thread | None = None
         self.error: BaseException | None = None
         self.n_lost = 0
+
+    PRE_ROLL = 1.0  # s of samples already received that the recording starts with
+
+    def _pre_roll_index(self, buffer: Any) -> int:
+        """Start with the last ``PRE_ROLL`` s already in the buffer: some sources stamp their samples
+        ahead of the clock (mne-lsl's player stamps a chunk's last sample one chunk ahead), so an event
+        stamped when the recording starts may precede the first sample received after it."""
+        n = int(buffer.n_written)
+        back = min(n, int(round(self.PRE_ROLL * float(self.acquisition.sfreq))),
+                   int(getattr(buffer, "capacity", n)))
+        return n - back
 
     @property
     def n_samples(self) -> int:
