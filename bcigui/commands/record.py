@@ -8,7 +8,8 @@ import signal
 import sys
 
 NAME = "record"
-HELP = "run a calibration paradigm (mi, ssvep) on an LSL EEG stream and record the run (BIDS FIF)"
+HELP = ("run a calibration paradigm (mi, ssvep) on an LSL EEG stream and record the run (BIDS); "
+        "with --model, a cued feedback run: decoded live, scored per trial")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -25,26 +26,49 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--operator", default="", help="operator name (stored in the recording)")
     p.add_argument("--notes", default="", help="free-text notes (stored in the recording)")
     p.add_argument("--line-freq", type=float, default=None, help="power-line frequency (50 or 60 Hz)")
-    p.add_argument("--markers", default="auto",
-                   help="other marker streams to record: auto (all), none, or comma-separated names")
+    p.add_argument("--markers", default="own", metavar="own|NAME[,NAME...]",
+                   help="marker streams to record: own (only this session's outlet, the default) or "
+                        "comma-separated names of other marker streams to record as well")
     p.add_argument("--marker-outlet", default="bcigui-markers", help="name of the marker outlet pushed by bcigui")
     p.add_argument("--no-window", action="store_true", help="no stimulus window: drive the schedule headlessly")
     p.add_argument("--no-operator", action="store_true", help="no operator window")
     p.add_argument("--fullscreen", action="store_true", help="stimulus window full screen")
     p.add_argument("--screen", type=int, help="screen number for the stimulus window")
     p.add_argument("--refresh-rate", type=float, help="display refresh rate in Hz (default: measured)")
+    fb = p.add_argument_group("feedback runs (with --model)")
+    fb.add_argument("--model", metavar="MODEL.bcimodel",
+                    help="give feedback with this model: the paradigm cues the model's classes, the decoder runs "
+                         "live, each trial is scored (task <paradigm>feedback, same BIDS root)")
+    fb.add_argument("--summary", metavar="FILE.json", help="also write the run's score summary here")
+    fb.add_argument("--hop", type=float, default=0.1, help="seconds between decoded windows (default 0.1)")
+    fb.add_argument("--smoothing", type=int, default=5,
+                    help="predictions averaged for the feedback display (default 5)")
+    fb.add_argument("--predictions-outlet", metavar="NAME", help="also publish predictions on this LSL outlet")
 
 
-def _paradigm(args: argparse.Namespace):
+def _paradigm(args: argparse.Namespace, manifest: dict | None = None):
     from bcigui.core.paradigms import make_paradigm
     from bcigui.core.plugins import parse_param_args
+    from bcigui.core.recording.feedback import paradigm_params_for_model
 
     params = parse_param_args(args.param)
+    if manifest is not None:  # a feedback run cues the model's classes unless told otherwise
+        for key, value in paradigm_params_for_model(args.paradigm, manifest).items():
+            params.setdefault(key, value)
     if args.trials is not None:
         if args.trials < 1:
             raise ValueError(f"--trials must be >= 1 (trials per class), got {args.trials}")
         params["trials_per_class"] = args.trials
     return make_paradigm(args.paradigm, **params)
+
+
+def marker_streams(value: str) -> list[str]:
+    """``--markers``: ``own`` -> no other stream; ``A,B`` -> those streams (besides the session's own)."""
+    names = [m.strip() for m in str(value).split(",") if m.strip()]
+    if any(n.lower() in ("auto", "all") for n in names):
+        raise ValueError("--markers takes 'own' or names of marker streams; recording every marker stream on "
+                         f"the network ('auto') mixes in other sessions' markers, got {value!r}")
+    return [n for n in names if n.lower() not in ("own", "none")]
 
 
 def run(args: argparse.Namespace) -> int:
@@ -54,15 +78,20 @@ def run(args: argparse.Namespace) -> int:
     from bcigui.core.recording.session import CalibrationSession, SessionInfo, check_label, check_output
     from bcigui.core.stream.acquisition import Acquisition
 
-    paradigm = _paradigm(args)
+    model = None
+    if args.model:
+        from bcigui.core.model_file import load_model
+
+        model = load_model(args.model)
+    elif args.summary:
+        raise ValueError("--summary needs --model (only feedback runs are scored)")
+    paradigm = _paradigm(args, model.manifest if model is not None else None)
     check_label("subject", args.subject)
     check_label("session", args.session, optional=True)
     check_output(args.out)  # fail before opening anything
     outlet = MarkerOutlet(args.marker_outlet)
-    key = args.markers.strip().lower()
-    markers = "auto" if key == "auto" else [outlet.description()] + (
-        [] if key in ("", "none") else [m.strip() for m in args.markers.split(",") if m.strip()])
-    acq = Acquisition(args.stream, markers=markers)
+    others = marker_streams(args.markers)
+    acq = Acquisition(args.stream, markers=[outlet.description(), *others])
     acq.start()
     try:
         direct = not outlet.wait_for_consumers(5.0)
@@ -71,7 +100,14 @@ def run(args: argparse.Namespace) -> int:
                   file=sys.stderr)
         info = SessionInfo(args.subject, args.session or None, args.task, args.operator, args.notes,
                            args.line_freq)
-        session = CalibrationSession(acq, paradigm, args.out, info, outlet, args.seconds, direct)
+        if model is not None:
+            from bcigui.core.recording.feedback import FeedbackSession
+
+            session = FeedbackSession(acq, paradigm, args.out, info, model, args.model, outlet, args.seconds,
+                                      direct, tuple(others), hop=args.hop, smoothing=args.smoothing,
+                                      predictions_outlet=args.predictions_outlet)
+        else:
+            session = CalibrationSession(acq, paradigm, args.out, info, outlet, args.seconds, direct, others)
         print(f"recording run {session.plan.run} to {session.plan.bcirec}", flush=True)
         previous = signal.signal(signal.SIGTERM, lambda *_: session.abort())  # end cleanly, keep data
         try:
@@ -96,4 +132,23 @@ def run(args: argparse.Namespace) -> int:
         print(f"bcigui record: session aborted: {session.error}", file=sys.stderr)
     n = session.recorder.n_samples
     print(f"saved {out} ({n} samples, {n / acq.sfreq:.1f} s; raw crash-safe copy in {session.plan.bcirec})")
+    if model is not None:
+        _report_feedback(session, args.summary)
     return 1 if session.error else 0
+
+
+def _report_feedback(session, summary_path: str | None) -> None:
+    from bcigui.core.recording.feedback import write_json_atomic
+
+    res = session.summary()
+    res["recording"] = f"eeg/{session.output.name}" if session.output else None
+    if summary_path:
+        from pathlib import Path
+
+        write_json_atomic(Path(summary_path), res)
+    acc = res["accuracy"]
+    if acc is None:
+        print("feedback: no trial could be scored (no prediction during the trials)")
+        return
+    print(f"feedback: {acc:.0%} correct over {res['n_scored']} trials (chance {res['chance_level']:.0%}, "
+          f"p={res['p_value']:.2g}); summary {session.summary_path}")

@@ -18,22 +18,31 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=0, help="random seed: same seed, same signal (default: 0)")
     p.add_argument("--name", default="bcigui-sim", help="EEG stream name; markers are NAME-markers")
     p.add_argument("--quiet", action="store_true", help="do not print markers as they are sent")
+    p.add_argument("--follow", metavar="MARKER_STREAM",
+                   help="closed loop: the simulated subject obeys the cues of this marker stream (e.g. the "
+                        "bcigui-markers outlet of a session) and publishes no markers of its own")
+    p.add_argument("--skill", type=float, default=None,
+                   help="how separable the classes are, 0 (no class information) to 1 (default: 1)")
 
 
 def run(args: argparse.Namespace) -> int:
-    from bcigui.core.stream.simulator import Simulator
+    from bcigui.core.stream.simulator import DEFAULT_SKILL, Simulator
 
+    skill = DEFAULT_SKILL if args.skill is None else args.skill
     try:
         sim = Simulator(paradigm=args.paradigm, n_channels=args.channels, srate=args.srate, seed=args.seed,
-                        name=args.name, seconds=args.seconds)
+                        name=args.name, seconds=args.seconds, skill=skill, follow=args.follow)
     except ValueError as err:  # name the command-line option
-        raise ValueError(str(err).replace("n_channels", "--channels", 1)) from None
+        msg = str(err).replace("n_channels", "--channels", 1).replace("skill must", "--skill must", 1)
+        raise ValueError(msg) from None
     eeg, markers = sim.stream_names
+    mode = f"following the cues of {args.follow!r}" if args.follow else "own trial schedule"
     header = [
-        f"Simulating {args.paradigm} EEG (seed {args.seed})",
+        f"Simulating {args.paradigm} EEG (seed {args.seed}, skill {skill:g}, {mode})",
         f"  EEG stream     {eeg!r}: type EEG, {len(sim.ch_names)} channels, {sim.srate:g} Hz, microvolts",
         f"  channels       {', '.join(sim.ch_names)}",
-        f"  marker stream  {markers!r}: type Markers, string",
+        f"  marker stream  {markers!r}: type Markers, string" if markers else
+        "  marker stream  none (follow mode: the session's cues are printed as they arrive)",
     ]
     return serve(sim, header, None, args.quiet)  # the simulator itself stops after --seconds
 

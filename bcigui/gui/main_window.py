@@ -26,10 +26,13 @@ MESSAGE_MS = 8000
 
 
 def start_simulator(paradigm: str, name: str) -> Any:
-    """Start the built-in simulator (worker thread); return it."""
+    """Start the built-in simulator (worker thread) as a virtual subject that follows this app's
+    session cues (the marker outlet of every calibration or feedback run it starts); return it."""
+    from bcigui.core.paradigms.outlet import DEFAULT_NAME, instance_source_id
     from bcigui.core.stream.simulator import Simulator
 
-    return Simulator(paradigm=paradigm, name=name).start()
+    return Simulator(paradigm=paradigm, name=name, follow=DEFAULT_NAME,
+                     follow_source_id=instance_source_id(DEFAULT_NAME)).start()
 
 
 class MainWindow(QMainWindow):
@@ -138,6 +141,17 @@ class MainWindow(QMainWindow):
         self.act_quit = self._action("&Quit", self.close, None, QKeySequence.StandardKey.Quit)
         self.act_export = self._action("&Export recording…", self.export_recording, None, "Ctrl+E",
                                        "Write a recording as EDF, BDF, BrainVision, XDF or FIF for other tools")
+        self.sim_actions: dict[str, QAction] = {}
+        for key, text, tip in (
+            ("mi", "Simulated subject: &motor imagery", "Simulated EEG; the subject imagines what the cues ask"),
+            ("ssvep", "Simulated subject: &SSVEP", "Simulated EEG; the subject looks at the cued target"),
+            ("rest", "Simulated subject: &resting", "Simulated EEG; the subject ignores the cues"),
+        ):
+            act = self._action(text, lambda _=False, k=key: self.simulate(k), None, None, tip)
+            act.setCheckable(True)
+            self.sim_actions[key] = act
+        self.act_sim_stop = self._action("S&top the simulator", self.stop_simulation, None, None,
+                                         "Stop the built-in simulator and disconnect from it")
 
     def _build_menus(self) -> None:
         mb = self.menuBar()
@@ -149,6 +163,10 @@ class MainWindow(QMainWindow):
         m = mb.addMenu("&Stream")
         for a in (self.act_refresh, self.act_connect, self.act_disconnect):
             m.addAction(a)
+        m.addSeparator()
+        for a in (*self.sim_actions.values(), self.act_sim_stop):
+            m.addAction(a)
+        self._update_simulator_actions()
         m = mb.addMenu("&Session")
         for a in (self.act_calibrate, self.act_analysis, self.act_online):
             m.addAction(a)
@@ -259,8 +277,40 @@ class MainWindow(QMainWindow):
         self.simulator = sim
         eeg_name = sim.stream_names[0]
         self.setWindowTitle(f"bcigui — simulated {sim.paradigm.upper()} EEG")
-        self.panel.connect_to(eeg_name, markers=[sim.stream_names[1]])
+        self.panel.connect_to(eeg_name)
         self.panel.refresh()
+        self._update_simulator_actions()
+
+    def simulate(self, paradigm: str) -> None:
+        """Start the virtual subject, or switch what the running one does (no reconnection)."""
+        sim = self.simulator
+        if sim is not None and getattr(sim, "follow", None):
+            sim.set_activity(paradigm)
+            self.setWindowTitle(f"bcigui — simulated {paradigm.upper()} EEG")
+            self.show_message(f"Simulated subject: {paradigm.upper()}")
+        else:
+            self.start_simulation(paradigm)
+        self._update_simulator_actions(paradigm)
+
+    def stop_simulation(self) -> None:
+        sim, self.simulator = self.simulator, None
+        if sim is None:
+            return
+        if self.panel.acquisition is not None and sim.name in (getattr(self.panel.acquisition, "stream_names", None)
+                                                               or [])[:1]:
+            self.panel.disconnect_stream()
+        sim.stop()
+        self.setWindowTitle("bcigui")
+        self.show_message("Simulator stopped")
+        self._update_simulator_actions()
+
+    def _update_simulator_actions(self, paradigm: str | None = None) -> None:
+        if not hasattr(self, "sim_actions"):
+            return
+        current = paradigm or (self.simulator.paradigm if self.simulator is not None else None)
+        for key, act in self.sim_actions.items():
+            act.setChecked(key == current)
+        self.act_sim_stop.setEnabled(self.simulator is not None)
 
     def _startup_connect(self) -> None:
         self.panel.refresh()

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-import uuid
+import os
+import socket
 
 import pylsl
 
 DEFAULT_NAME = "bcigui-markers"
 
 
+def instance_source_id(name: str) -> str:
+    """``name@host:pid``: unique per app instance on the network, stable across its runs.
+
+    Two bcigui instances never share it (so a recording never takes another instance's markers for
+    its own), while successive runs of one instance keep it (so an inlet can recover after a run).
+    """
+    return f"{name}@{socket.gethostname()}:{os.getpid()}"
+
+
 class MarkerOutlet:
     """Pushes markers stamped with the local LSL clock; keeps what it pushed (``history``)."""
 
     def __init__(self, name: str = DEFAULT_NAME, source_id: str = "") -> None:
-        self.source_id = source_id or f"{name}-{uuid.uuid4().hex[:12]}"  # unique: never confused
+        self.source_id = source_id or instance_source_id(name)
         info = pylsl.StreamInfo(name, "Markers", 1, pylsl.IRREGULAR_RATE, "string", self.source_id)
         info.desc().append_child_value("manufacturer", "bcigui")
         self.name = name

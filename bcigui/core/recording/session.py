@@ -16,6 +16,7 @@ import re
 import shutil
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -151,7 +152,7 @@ class CalibrationSession:
 
     def __init__(self, acquisition: Any, paradigm: Paradigm, out: str | Path, info: SessionInfo,
                  outlet: MarkerOutlet | None = None, max_seconds: float | None = None,
-                 record_markers_directly: bool = False) -> None:
+                 record_markers_directly: bool = False, other_markers: Sequence[str] = ()) -> None:
         self.acquisition = acquisition
         self.paradigm = paradigm
         self.info = info
@@ -159,6 +160,8 @@ class CalibrationSession:
         self.outlet = outlet if outlet is not None else MarkerOutlet()
         self.max_seconds = max_seconds
         self.direct = bool(record_markers_directly)
+        # the session records its own outlet's markers, and other streams only when named
+        self.marker_streams = {self.outlet.source_id, *other_markers}
         seconds = min(paradigm.total_duration(), max_seconds or float("inf")) + 10.0
         self.plan = plan_run(out, info.subject, info.session, self.task, len(acquisition.ch_names),
                              float(acquisition.sfreq), seconds)
@@ -180,7 +183,8 @@ class CalibrationSession:
     def begin(self) -> list[Phase]:
         """Start recording and the schedule; returns the first phase(s) to draw."""
         self.plan.bcirec.parent.mkdir(parents=True, exist_ok=True)
-        self.recorder = Recorder(self.acquisition, self.plan.bcirec, self._meta()).start()
+        self.recorder = Recorder(self.acquisition, self.plan.bcirec, self._meta(),
+                                 marker_streams=self.marker_streams).start()
         self.t_start = pylsl.local_clock()
         return self.runner.start(self.t_start)
 

@@ -20,6 +20,7 @@ import json
 import os
 import threading
 import time
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -153,11 +154,13 @@ class Recorder:
     and optionally ``gaps`` and ``eeg`` (a stream description with ``units``/``ch_types``/``name``).
     Data are flushed and fsync'd every ``flush_interval`` seconds. A write error (disk full...) stops
     the recorder, keeps ``error`` and leaves every byte written before it intact.
+    ``marker_streams``: names or ``source_id``s of the marker streams to record (default: all the
+    acquisition merges) — a session records its own outlet, not every marker stream on the network.
     """
 
     def __init__(self, acquisition: Any, path: str | Path, meta: dict[str, Any] | None = None,
-                 flush_interval: float = 0.25, poll_interval: float = 0.05, start_index: int | None = None
-                 ) -> None:
+                 flush_interval: float = 0.25, poll_interval: float = 0.05, start_index: int | None = None,
+                 marker_streams: Collection[str] | None = None) -> None:
         if not 0 < flush_interval <= 0.5:
             raise ValueError(f"flush_interval must be in (0, 0.5] s, got {flush_interval!r}")
         self.acquisition = acquisition
@@ -184,6 +187,7 @@ class Recorder:
         self.poll_interval = float(poll_interval)
         self._index = self._pre_roll_index(acquisition.buffer) if start_index is None else int(start_index)
         self._seen_markers: set[tuple[str, float, str]] = set()
+        self.marker_streams = None if marker_streams is None else frozenset(marker_streams)
         self._n_gaps = len(list(getattr(acquisition, "gaps", []) or []))
         self._t_start: float | None = None
         self._stop = threading.Event()
@@ -223,7 +227,11 @@ class Recorder:
         """``(stream, time, label)`` of every marker so far, per marker stream when known."""
         readers = list(getattr(self.acquisition, "marker_readers", None) or [])
         if not readers:
+            if self.marker_streams is not None:  # no per-stream readers: nothing can be attributed
+                return []
             return [("", t, label) for t, label in self.acquisition.markers.all()]
+        keep = self.marker_streams
+        readers = [r for r in readers if keep is None or r.desc.name in keep or r.desc.source_id in keep]
         return [(r.desc.name, t, label) for r in readers if r.markers is not None for t, label in r.markers.all()]
 
     def _poll(self) -> None:

@@ -15,6 +15,16 @@ distances, so no effect lives on a single channel):
 - SSVEP: a response at the stimulus frequency and its harmonics from a source under Oz;
 - 50 Hz line noise and white sensor noise.
 
+Two ways to decide what the simulated subject does:
+
+- autonomous (default): a seeded schedule of trials, announced on the simulator's own marker outlet;
+- follow mode (``follow=True``): the subject obeys the cue markers of a session (``cue/left_hand``,
+  ``cue/ssvep/13.0``...), fed with :meth:`SignalGenerator.cue` or, live, read from a marker stream
+  (``Simulator(follow="bcigui-markers")``); it publishes no markers of its own.
+
+``skill`` (0-1) scales the class-specific part of the response (contralateral ERD, SSVEP amplitude);
+at 0 the classes leave no trace in the signal (only a bilateral, class-independent ERD remains).
+
 Marker scheme (constants below): MI trials are ``trial/start`` (fixation), ``cue/<class>``,
 ``imagery/start``, ``imagery/end``; SSVEP trials are ``trial/start``, ``cue/ssvep/<f:.1f>`` or
 ``cue/rest`` at stimulation onset, and ``flicker/end`` (names from :mod:`bcigui.core.paradigms.markers`).
@@ -28,6 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import signal
 
+from bcigui.core.paradigms import markers as mk
 from bcigui.core.paradigms.markers import (
     FLICKER_END,
     IMAGERY_END,
@@ -153,6 +164,7 @@ class _Trial:
     end: float  # seconds: end of the rest period (next trial starts here)
     depth: float = 1.0  # per-trial strength (ERD depth or SSVEP amplitude factor)
     events: list[tuple[float, str]] = field(default_factory=list)
+    kind: str = "mi"  # "mi" or "ssvep": which response the trial evokes
 
 
 class _Schedule:
@@ -184,7 +196,7 @@ class _Schedule:
                 cue = CUE_REST if label == "rest" else ssvep_marker(label)
                 events = [(t0, TRIAL_START), (onset, cue), (active[1], FLICKER_END)]
                 depth = self.rng.uniform(0.6, 1.2)
-            self.trials.append(_Trial(label, t0, onset, active, end, depth, events))
+            self.trials.append(_Trial(label, t0, onset, active, end, depth, events, self.paradigm))
             self._next = end
 
     def forget_before(self, t: float) -> None:
@@ -194,6 +206,55 @@ class _Schedule:
 
     def overlapping(self, t0: float, t1: float, margin: float = 2.0) -> list[_Trial]:
         return [tr for tr in self.trials if tr.start - margin < t1 and tr.end + margin > t0]
+
+
+class _CueSchedule(_Schedule):
+    """Follow mode: trials start and end with a session's markers (times in generator seconds).
+
+    MI: ``cue/<class>`` starts imagery (the ERD builds up from 0.5 s after the cue), ``imagery/end``,
+    ``trial/end`` or the end of the session stop it. SSVEP: ``cue/ssvep/<f>`` names the target,
+    attended from ``flicker/start`` (2 s after the cue if none comes) after a visual latency, until
+    ``flicker/end``/``trial/end``. ``cue/rest`` (and classes not simulated) evoke nothing specific.
+    """
+
+    MAX_ACTIVE = 20.0  # an unterminated trial stops after this many seconds
+    LATENCY = 0.1  # visual pathway latency of the SSVEP (s)
+    MI_DEPTH = (0.65, 1.0)  # ERD depth range of an attentive subject doing what is asked
+    SSVEP_DEPTH = (0.8, 1.3)  # SSVEP amplitude factor of a subject looking at the cued target
+    _ENDS = frozenset({mk.IMAGERY_END, mk.FLICKER_END, mk.TRIAL_END, mk.SESSION_END, mk.SESSION_ABORT})
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        super().__init__("follow", (), rng)
+        self._open: _Trial | None = None
+
+    def extend_until(self, t: float) -> None:  # trials come from markers only
+        pass
+
+    def add_marker(self, t: float, label: str) -> None:
+        cls = mk.class_from_marker(label)
+        if cls is not None:
+            self._close(t)
+            freq = mk.ssvep_frequency(cls)
+            if freq is not None:
+                kind, lab, start = "ssvep", freq, t + 2.0 + self.LATENCY  # until flicker/start comes
+                depth = float(self.rng.uniform(*self.SSVEP_DEPTH))
+            else:  # MI class; "rest" (and "tongue", not simulated) evoke no class-specific activity
+                kind, lab, start = "mi", cls, t + 0.5
+                depth = float(self.rng.uniform(*self.MI_DEPTH))
+            tr = _Trial(lab, t, t, (start, t + self.MAX_ACTIVE), t + self.MAX_ACTIVE + 3.0, depth, [], kind)
+            self.trials.append(tr)
+            self._open = tr
+        elif label == mk.FLICKER_START and self._open is not None and self._open.kind == "ssvep":
+            tr = self._open
+            tr.active = (t + self.LATENCY, tr.active[1])
+        elif label in self._ENDS:
+            self._close(t)
+
+    def _close(self, t: float) -> None:
+        tr, self._open = self._open, None
+        if tr is not None and tr.active[1] > t:
+            tr.active = (min(tr.active[0], t), t)
+            tr.end = t + 3.0
 
 
 def _ramp(t: np.ndarray, a: float, b: float) -> np.ndarray:
@@ -210,6 +271,18 @@ UV = 1e-6
 BACKGROUND_RMS, ALPHA_RMS, MU_RMS, BETA_RMS = 10 * UV, 6 * UV, 3 * UV, 1.5 * UV
 SSVEP_AMP, SENSOR_RMS, LINE_AMP = 2.0 * UV, 0.7 * UV, (1.5 * UV, 6.0 * UV)
 _MOTOR = ("C3", "Cz", "C4")  # order of motor sources
+DEFAULT_SKILL = 1.0
+
+
+def check_skill(skill: object) -> float:
+    """``skill`` must be a number in [0, 1] (how much of the cued class shows in the signal)."""
+    try:
+        value = float(skill)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        value = float("nan")
+    if isinstance(skill, bool) or not 0.0 <= value <= 1.0:
+        raise ValueError(f"skill must be a number between 0 and 1, got {skill!r}")
+    return value
 _TARGET = {"right_hand": 0, "feet": 1, "left_hand": 2}
 
 
@@ -217,17 +290,22 @@ class SignalGenerator:
     """Stateful block generator; :meth:`read` returns the next samples and their events."""
 
     def __init__(self, paradigm: str = "mi", n_channels: int = 32, srate: float = 500.0,
-                 seed: int = 0, classes: Sequence[str | float] | None = None) -> None:
+                 seed: int = 0, classes: Sequence[str | float] | None = None, skill: float = DEFAULT_SKILL,
+                 follow: bool = False) -> None:
         self.srate, self.classes = _check_args(paradigm, n_channels, srate, seed, classes)
+        self.skill = check_skill(skill)
+        self.follow = bool(follow)
         self.paradigm = paradigm
         self.ch_names = channel_names(n_channels)
         self.n_channels = n_channels
         ss = np.random.SeedSequence([int(seed), PARADIGMS.index(paradigm), n_channels])
         s_param, s_sched, self._s_noise = ss.spawn(3)
         prng = np.random.default_rng(s_param)
-        self.schedule = _Schedule(paradigm, self.classes, np.random.default_rng(s_sched))
+        sched_rng = np.random.default_rng(s_sched)
+        self.schedule = _CueSchedule(sched_rng) if follow else _Schedule(paradigm, self.classes, sched_rng)
         self._rng = np.random.default_rng(self._s_noise)
-        self.block = max(16, int(round(self.srate)))
+        # follow mode generates little ahead of time so that a cue changes the very next samples
+        self.block = max(16, int(round(self.srate * (0.02 if follow else 1.0))))
         pos = channel_positions(self.ch_names)
         fs = self.srate
         # background: pink sources under each electrode, broad spatial kernel, unit-power rows
@@ -283,6 +361,17 @@ class SignalGenerator:
         self._pending_start = start + n
         return data, self.events_between(start, start + n)
 
+    def cue(self, t: float, label: str) -> None:
+        """Follow mode: marker ``label`` of the session happened at ``t`` seconds of generated signal.
+
+        Samples already generated are not changed; the response starts after ``t`` (see
+        :class:`_CueSchedule`), so markers should arrive in time order and promptly.
+        """
+        if not self.follow:
+            raise RuntimeError("cue() needs a generator created with follow=True")
+        if self.paradigm != "rest":  # a resting subject ignores the cues
+            self.schedule.add_marker(float(t), str(label))
+
     def events_between(self, i0: int, i1: int) -> list[tuple[int, str]]:
         """Events with sample index in ``[i0, i1)`` (the schedule is extended as needed)."""
         self.schedule.extend_until(i1 / self.srate)
@@ -326,29 +415,34 @@ class SignalGenerator:
         """Per-sample gains of the 8 rhythmic sources and the SSVEP signal."""
         gain = np.ones((t.size, 8))
         ssvep = np.zeros(t.size)
+        k_skill = self.skill
         for tr in self.schedule.overlapping(t[0], t[-1]):
             a0, a1 = tr.active
-            if self.paradigm == "mi":
-                # ERD from 0.5 s after the cue, full 0.5 s into imagery, released after it ends
+            if tr.kind == "mi" and a1 > a0:
+                # ERD from 0.5 s after the cue, full 0.5 s later, released after the imagery ends;
+                # bilateral ERD of 0.25 x depth for every class, plus skill x the contralateral excess
                 env = _ramp(t, tr.onset + 0.5, a0 + 0.5) * (1.0 - _ramp(t, a1, a1 + 0.6))
-                target = _TARGET[tr.label]
+                target = _TARGET.get(tr.label)
+                rebound = _ramp(t, a1 + 0.3, a1 + 0.7) * (1.0 - _ramp(t, a1 + 1.2, a1 + 2.0))
                 for k in range(3):
-                    d = tr.depth if k == target else 0.25 * tr.depth
+                    d = 0.25 * tr.depth
+                    if k == target:
+                        d += k_skill * 0.75 * tr.depth
                     gain[:, 2 + k] *= 1.0 - d * env  # mu
                     gain[:, 5 + k] *= 1.0 - 0.8 * d * env  # beta
-                rebound = _ramp(t, a1 + 0.3, a1 + 0.7) * (1.0 - _ramp(t, a1 + 1.2, a1 + 2.0))
-                gain[:, 5 + target] *= 1.0 + 0.6 * tr.depth * rebound
-            else:
+                if target is not None:
+                    gain[:, 5 + target] *= 1.0 + 0.6 * k_skill * tr.depth * rebound
+            elif tr.kind == "ssvep" and a1 > a0:
                 env = _ramp(t, a0 + 0.05, a0 + 0.3) * (1.0 - _ramp(t, a1 + 0.05, a1 + 0.2))
                 gain[:, :2] *= (1.0 - 0.5 * env)[:, None]  # alpha blocking
-                if tr.label != "rest":
+                if tr.label != "rest" and k_skill > 0:
                     onset_idx = round(a0 * self.srate)
                     ph = 2 * np.pi * float(tr.label) * (idx - onset_idx) / self.srate
                     wave = np.zeros(t.size)
                     for h, (amp, phi) in enumerate(zip(self._ssvep_harm, self._ssvep_phase, strict=True)):
                         if (h + 1) * float(tr.label) < 0.45 * self.srate:
                             wave += amp * np.sin((h + 1) * ph - phi)
-                    ssvep += SSVEP_AMP * tr.depth * env * wave
+                    ssvep += SSVEP_AMP * k_skill * tr.depth * env * wave
         return gain, ssvep
 
 
@@ -363,27 +457,43 @@ class SimulatedData:
 
 
 def generate(paradigm: str = "mi", n_channels: int = 32, srate: float = 500.0, seconds: float = 60.0,
-             seed: int = 0, classes: Sequence[str | float] | None = None) -> SimulatedData:
-    """Generate ``seconds`` of synthetic EEG (exactly what :class:`Simulator` streams)."""
+             seed: int = 0, classes: Sequence[str | float] | None = None,
+             skill: float = DEFAULT_SKILL, cues: Sequence[tuple[float, str]] | None = None) -> SimulatedData:
+    """Generate ``seconds`` of synthetic EEG (exactly what an autonomous :class:`Simulator` streams).
+
+    With ``cues`` (``(seconds, marker)`` pairs, e.g. a paradigm's schedule), the subject follows
+    them instead of its own schedule (follow mode) and ``events`` are those cues.
+    """
     try:
         n = int(round(float(seconds) * float(srate)))
     except (TypeError, ValueError):
         n = -1
     if n < 1:
         raise ValueError(f"seconds must be a positive number (>= one sample), got {seconds!r}")
-    gen = SignalGenerator(paradigm, n_channels, srate, seed, classes)
-    data, events = gen.read(n)
-    return SimulatedData(data, gen.ch_names, gen.srate, events)
+    gen = SignalGenerator(paradigm, n_channels, srate, seed, classes, skill, follow=cues is not None)
+    if cues is None:
+        data, events = gen.read(n)
+        return SimulatedData(data, gen.ch_names, gen.srate, events)
+    parts, events = [], []
+    for t, label in sorted(cues, key=lambda c: c[0]):
+        idx = min(n, max(gen.n_read, int(round(float(t) * gen.srate))))
+        parts.append(gen.read(idx - gen.n_read)[0])
+        gen.cue(idx / gen.srate, label)
+        events.append((idx, label))
+    parts.append(gen.read(n - gen.n_read)[0])
+    return SimulatedData(np.concatenate(parts), gen.ch_names, gen.srate, [e for e in events if e[0] < n])
 
 
 # ---------------------------------------------------------------- live LSL simulator
-def make_outlets(name: str, ch_names: list[str], srate: float, source_id: str):
-    """EEG outlet (float32, microvolts, channel labels in desc) and string marker outlet."""
+def make_outlets(name: str, ch_names: list[str], srate: float, source_id: str, markers: bool = True):
+    """EEG outlet (float32, microvolts, channel labels in desc) and string marker outlet (or None)."""
     import pylsl
 
     from bcigui.core.stream.lsl import make_stream_info
 
     eeg = make_stream_info(name, "EEG", ch_names, srate, fmt="float32", source_id=source_id)
+    if not markers:
+        return pylsl.StreamOutlet(eeg, 0, 360), None
     mrk = make_stream_info(f"{name}-markers", "Markers", ["marker"], 0.0, fmt="string",
                            source_id=f"{source_id}-markers", units="", ch_type="Marker")
     return pylsl.StreamOutlet(eeg, 0, 360), pylsl.StreamOutlet(mrk)
@@ -394,6 +504,9 @@ class Simulator(OutletPusher):
 
     Sample ``i`` gets timestamp ``t0 + i / srate`` (``t0`` = ``pylsl.local_clock()`` at start);
     markers carry the timestamp of their sample. ``seconds`` stops streaming after that much signal.
+    With ``follow`` (the name of a marker stream, e.g. a session's ``bcigui-markers``), the simulated
+    subject obeys that stream's cues and no marker outlet is opened; ``ground_truth`` then lists the
+    markers followed.
     """
 
     _kind = "Simulator"
@@ -401,11 +514,15 @@ class Simulator(OutletPusher):
     def __init__(self, paradigm: str = "mi", n_channels: int = 32, srate: float = 500.0, seed: int = 0,
                  name: str = "bcigui-sim", chunk_seconds: float = 0.02,
                  classes: Sequence[str | float] | None = None,
-                 seconds: float | None = None) -> None:
+                 seconds: float | None = None, skill: float = DEFAULT_SKILL, follow: str | None = None,
+                 follow_source_id: str = "") -> None:
         super().__init__()
         self.paradigm, self.n_channels, self.srate, self.seed = paradigm, n_channels, srate, seed
         self.name, self.chunk_seconds, self.classes, self.seconds = name, chunk_seconds, classes, seconds
-        self._gen = SignalGenerator(paradigm, n_channels, srate, seed, classes)  # validates
+        self.skill, self.follow, self.follow_source_id = skill, follow or None, follow_source_id
+        self._gen = SignalGenerator(paradigm, n_channels, srate, seed, classes, skill,
+                                    follow=bool(follow))  # validates
+        self._follower = None
         if not isinstance(name, str) or not name.strip():
             raise ValueError(f"name must be a non-empty string, got {name!r}")
         if not 0.001 <= float(chunk_seconds) <= 1.0:
@@ -419,8 +536,14 @@ class Simulator(OutletPusher):
         self.error: BaseException | None = None
 
     @property
-    def stream_names(self) -> tuple[str, str]:
-        return self.name, f"{self.name}-markers"
+    def stream_names(self) -> tuple[str, str | None]:
+        """EEG stream name and the simulator's marker stream name (None when following)."""
+        return self.name, None if self.follow else f"{self.name}-markers"
+
+    @property
+    def following(self) -> bool:
+        """True once the followed marker stream is connected."""
+        return self._follower is not None and self._follower.connected.is_set()
 
     @property
     def ground_truth(self) -> list[tuple[float, str]]:
@@ -440,10 +563,39 @@ class Simulator(OutletPusher):
     def _open(self) -> None:
         import pylsl
 
-        sid = f"bcigui-sim-{self.paradigm}-{self.n_channels}-{self.srate:g}-{self.seed}"
-        self._outlets = make_outlets(self.name, self.ch_names, self._gen.srate, sid)
+        from bcigui.core.stream.follow import MarkerFollower
+
+        mode = "follow" if self.follow else self.paradigm
+        sid = f"{self.name}-{mode}-{self.n_channels}-{self.srate:g}-{self.seed}"
+        self._outlets = make_outlets(self.name, self.ch_names, self._gen.srate, sid, markers=not self.follow)
+        if self.follow:
+            self._follower = MarkerFollower(self.follow, self.follow_source_id).start()
         self._total = int(round(float(self.seconds) * self._gen.srate)) if self.seconds else None
         self.t0 = pylsl.local_clock()
+
+    def stop(self) -> None:
+        super().stop()
+        if self._follower is not None:
+            self._follower.stop()
+
+    def set_activity(self, paradigm: str | None = None, skill: float | None = None) -> None:
+        """Follow mode: switch what the subject does with the cues (``mi``/``ssvep`` obey, ``rest``
+        ignores them) and how well, without restarting the streams."""
+        if not self.follow:
+            raise RuntimeError("only a following simulator can switch activity while streaming")
+        if paradigm is not None:
+            if paradigm not in PARADIGMS:
+                raise ValueError(f"paradigm must be one of {list(PARADIGMS)}, got {paradigm!r}")
+            self.paradigm = self._gen.paradigm = paradigm
+        if skill is not None:
+            self.skill = self._gen.skill = check_skill(skill)
+
+    def _follow_cues(self) -> None:
+        """Hand the followed markers to the generator (in generator seconds)."""
+        for ts, label in self._follower.drain():
+            self._gen.cue(ts - self.t0, label)
+            with self._lock:
+                self._truth.append((ts, label))
 
     def _run(self) -> None:
         import pylsl
@@ -452,6 +604,8 @@ class Simulator(OutletPusher):
         fs, t0 = self._gen.srate, self.t0
         try:
             while not self._stop.is_set():
+                if self._follower is not None:
+                    self._follow_cues()
                 due = int((pylsl.local_clock() - t0) * fs) + 1  # samples whose time has come
                 if self._total is not None:
                     due = min(due, self._total)
@@ -461,7 +615,7 @@ class Simulator(OutletPusher):
                     data, events = self._gen.read(n)
                     stamps = t0 + np.arange(first, first + n) / fs
                     eeg.push_chunk((data / UV).astype(np.float32), stamps.tolist())
-                    for idx, label in events:
+                    for idx, label in events:  # none in follow mode
                         ts = t0 + idx / fs
                         mrk.push_sample([label], ts)
                         with self._lock:
