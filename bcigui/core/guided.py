@@ -71,12 +71,17 @@ def event_map_for(paradigm: str, classes: Sequence[str]) -> dict[str, str]:
     return out
 
 
+def pct(x: float) -> str:
+    """``0.78`` -> ``"78 %"``."""
+    return f"{100 * x:.0f} %"
+
+
 def verdict(accuracy: float, chance: float, p_value: float, n_tried: int = 1) -> tuple[bool, str]:
     """Whether the decoder works, and the sentence that says it (no jargon, units given)."""
     works = p_value * max(1, n_tried) < ALPHA and accuracy > chance
     if works:
-        return True, f"Decoder works: {accuracy:.0%} correct (chance {chance:.0%}, significant)"
-    return False, (f"Decoder does not work yet: {accuracy:.0%} correct (chance {chance:.0%}, not significant). "
+        return True, f"Decoder works: {pct(accuracy)} correct (chance {pct(chance)}, significant)"
+    return False, (f"Decoder does not work yet: {pct(accuracy)} correct (chance {pct(chance)}, not significant). "
                    "More calibration trials, or a check of the electrodes, may help.")
 
 

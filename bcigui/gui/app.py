@@ -66,6 +66,8 @@ def run_app(
     apply_theme(settings.theme)
     window = MainWindow(registry, settings, simulate=simulate)
     window.show()
+    if settings.get("guided_at_start"):  # the clinician's path first; the expert closes it
+        QTimer.singleShot(0, window.show_guided)
     # Ctrl+C in the terminal closes the window cleanly (the timer lets Python see the signal).
     previous = signal.signal(signal.SIGINT, lambda *_: window.close())
     tick = QTimer()

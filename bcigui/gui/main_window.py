@@ -61,6 +61,8 @@ class MainWindow(QMainWindow):
         self.online_dock: QDockWidget | None = None
         self.analysis_window: QWidget | None = None
         self.calibration: Any = None
+        self._session_outlet: Any = None
+        self.guided: QWidget | None = None
         self.setWindowTitle("bcigui")
         self.setWindowIcon(icon("app"))
         self.setDockNestingEnabled(True)
@@ -101,6 +103,7 @@ class MainWindow(QMainWindow):
         if settings.window_state is not None:
             self.restoreState(settings.window_state)
 
+        self.session_outlet  # noqa: B018 - opened now, so the acquisition and the virtual subject find it
         if simulate:
             QTimer.singleShot(0, lambda: self.start_simulation(simulate, simulator_name))
         else:
@@ -132,6 +135,9 @@ class MainWindow(QMainWindow):
         self.act_plugins = self._action("&Plugins…", self.show_plugins, "plugins", None,
                                         "Loaded and failed plugins")
         self.act_about = self._action("&About bcigui", self.show_about, "about")
+        self.act_guided = self._action("&Guided session…", self.show_guided, None, "Ctrl+Shift+G",
+                                       "Step by step for one patient: signal check, calibration, training, "
+                                       "feedback, report")
         self.act_calibrate = self._action("New &calibration session…", self.new_calibration, None,
                                           "Ctrl+Shift+C", "Run a motor-imagery or SSVEP calibration and record it")
         self.act_analysis = self._action("&Analysis and training…", self.show_analysis, None, "Ctrl+Shift+A",
@@ -168,6 +174,8 @@ class MainWindow(QMainWindow):
             m.addAction(a)
         self._update_simulator_actions()
         m = mb.addMenu("&Session")
+        m.addAction(self.act_guided)
+        m.addSeparator()
         for a in (self.act_calibrate, self.act_analysis, self.act_online):
             m.addAction(a)
         self.view_menu = mb.addMenu("&View")
@@ -212,7 +220,7 @@ class MainWindow(QMainWindow):
                 views.addAction(act)
             tb.addWidget(views)
             tb.addSeparator()
-        for a in (self.act_calibrate, self.act_analysis, self.act_online):
+        for a in (self.act_guided, self.act_calibrate, self.act_analysis, self.act_online):
             tb.addAction(a)
         tb.addSeparator()
         tb.addAction(self.act_plugins)
@@ -543,19 +551,50 @@ class MainWindow(QMainWindow):
         dlg.open()
         return dlg
 
+    @property
+    def session_outlet(self) -> Any:
+        """The app's one marker outlet: every run it starts pushes its cues there (the acquisition
+        and the virtual subject subscribe once; ``source_id`` unique to this app instance)."""
+        if self._session_outlet is None:
+            from bcigui.core.paradigms.outlet import MarkerOutlet
+
+            self._session_outlet = MarkerOutlet()
+        return self._session_outlet
+
     def _start_calibration(self, values: dict[str, Any]) -> None:
         from bcigui.gui.session_dialog import CalibrationRun
 
         self.settings.set("data_dir", values["out"])
         try:
-            self.calibration = CalibrationRun(self.panel.acquisition, values, self)
+            self.calibration = CalibrationRun(self.panel.acquisition, values, self, self.session_outlet)
         except Exception as err:
             self.show_error("Calibration", f"Could not start the session: {err}")
             return
-        self.calibration.finished.connect(lambda path: self.show_message(f"Calibration saved: {path}"))
+        self.calibration.finished.connect(self._calibration_saved)
         self.calibration.failed.connect(lambda err: self.show_error("Calibration", f"Saving failed: {err}"))
         self.calibration.start()
         self.show_message(f"Calibration run {self.calibration.session.plan.run} started")
+
+    def show_guided(self) -> QWidget:
+        """The guided session window (one, reused while open)."""
+        from bcigui.gui.guided import GuidedSession
+
+        if self.guided is None or not self.guided.isVisible():
+            self.guided = GuidedSession(self, self)
+        self.guided.show()
+        self.guided.raise_()
+        return self.guided
+
+    def _calibration_saved(self, path: str) -> QMessageBox:
+        """Say where the recording is (until dismissed) and offer to analyse it now."""
+        self.show_message(f"Calibration saved: {path}")
+        box = QMessageBox(QMessageBox.Icon.Information, "Calibration saved",
+                          f"The recording was saved as\n{path}", QMessageBox.StandardButton.Close, self)
+        analyse = box.addButton("Analyse it now", QMessageBox.ButtonRole.AcceptRole)
+        analyse.clicked.connect(lambda: self.show_analysis().dataset.add_files([path]))
+        box.setModal(False)
+        box.open()
+        return box
 
     def show_analysis(self) -> QWidget:
         """The analysis and training workspace (one window, reused)."""
@@ -563,6 +602,7 @@ class MainWindow(QMainWindow):
             from bcigui.gui.analysis import AnalysisWindow
 
             self.analysis_window = AnalysisWindow()
+            self.analysis_window.dataset.start_dir = str(self.settings.get("data_dir") or "")
         self.analysis_window.show()
         self.analysis_window.raise_()
         return self.analysis_window

@@ -65,6 +65,7 @@ class DatasetPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.start_dir = ""  # where the file dialog opens (the main window sets the data folder)
         self.recordings: list = []
         self._all = None  # EpochsData from min(tmin, baseline start) to tmax, all epochs
         self._bad = np.zeros(0, dtype=bool)
@@ -162,7 +163,7 @@ class DatasetPanel(QWidget):
 
     # -- recordings ---------------------------------------------------------------------------
     def _browse(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Add recordings", "", FILE_FILTER)
+        paths, _ = QFileDialog.getOpenFileNames(self, "Add recordings", self.start_dir, FILE_FILTER)
         if paths:
             self.add_files(paths)
 
@@ -208,6 +209,8 @@ class DatasetPanel(QWidget):
         self.recordings_loaded.emit(self.recordings)
 
     def _fill_events(self, recordings: list) -> None:
+        from bcigui.core.paradigms.markers import class_from_marker
+
         previous = self.event_map()
         counts: dict[str, int] = {}
         for rec in recordings:
@@ -222,7 +225,8 @@ class DatasetPanel(QWidget):
             cnt = QTableWidgetItem(str(n))
             cnt.setFlags(cnt.flags() & ~Qt.ItemFlag.ItemIsEditable)
             self.events.setItem(r, 0, key)
-            self.events.setItem(r, 1, QTableWidgetItem(previous.get(label, "")))
+            # bcigui's cue markers name their class (cue/left_hand -> left_hand): filled in already
+            self.events.setItem(r, 1, QTableWidgetItem(previous.get(label) or class_from_marker(label) or ""))
             self.events.setItem(r, 2, cnt)
 
     def event_map(self) -> dict[str, str]:

@@ -128,13 +128,15 @@ class OperatorPanel(QWidget):
 
 
 def score_text(score: dict) -> str:
-    """``"7 of 9 correct (78 %; chance 50 %)"`` from a feedback summary."""
+    """``"7 of 9 correct (78 %; chance 50 %, ...)"`` from a feedback summary."""
+    from bcigui.core.guided import pct
+
     n = score.get("n_scored") or 0
     if not n:
         return "no trial scored yet"
     correct = round(score["accuracy"] * n)
     sig = "significant" if score.get("p_value") is not None and score["p_value"] < 0.05 else "not significant yet"
-    return f"{correct} of {n} correct ({score['accuracy']:.0%}; chance {score['chance_level']:.0%}, {sig})"
+    return f"{correct} of {n} correct ({pct(score['accuracy'])}; chance {pct(score['chance_level'])}, {sig})"
 
 
 class SimpleTrace(pg.PlotWidget):

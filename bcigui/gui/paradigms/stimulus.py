@@ -235,22 +235,27 @@ class MICueWindow(StimulusWindow):
         """A bar per class along its arrow: confidence above chance, green for the cued class."""
         u = self._unit()
         chance = 1.0 / len(probs)
-        cx, cy = self.width() / 2, self.height() / 2
-        width = u * 0.06
         for cls, prob in probs.items():
             if cls not in ARROWS:
                 continue
+            p.setPen(QPen(OTHER, 1.0))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRect(self._bar(ARROWS[cls], u * 0.42))  # the track: how far the bar can go
             length = u * 0.42 * max(0.0, (prob - chance) / (1.0 - chance))
-            if length <= 0:
-                continue
-            a = math.radians(ARROWS[cls])
-            dx, dy = math.cos(a), -math.sin(a)
-            start = u * 0.1  # clear of the cross
-            x0, y0 = cx + dx * start, cy + dy * start
-            x1, y1 = cx + dx * (start + length), cy + dy * (start + length)
-            rect = QRectF(QPointF(min(x0, x1), min(y0, y1)), QPointF(max(x0, x1), max(y0, y1)))
-            rect = rect.adjusted(-width / 2 * abs(dy), -width / 2 * abs(dx), width / 2 * abs(dy), width / 2 * abs(dx))
-            p.fillRect(rect, GOOD if cls == cued else OTHER)
+            if length > 0:
+                p.fillRect(self._bar(ARROWS[cls], length), GOOD if cls == cued else OTHER)
+
+    def _bar(self, angle_deg: float, extent: float) -> QRectF:
+        """Rectangle from just outside the cross, ``extent`` pixels towards ``angle_deg``."""
+        u = self._unit()
+        width, start = u * 0.06, u * 0.1
+        a = math.radians(angle_deg)
+        dx, dy = math.cos(a), -math.sin(a)
+        cx, cy = self.width() / 2, self.height() / 2
+        x0, y0 = cx + dx * start, cy + dy * start
+        x1, y1 = cx + dx * (start + extent), cy + dy * (start + extent)
+        r = QRectF(QPointF(min(x0, x1), min(y0, y1)), QPointF(max(x0, x1), max(y0, y1)))
+        return r.adjusted(-width / 2 * abs(dy), -width / 2 * abs(dx), width / 2 * abs(dy), width / 2 * abs(dx))
 
     def _circle(self, p: QPainter) -> None:
         u = self._unit()
@@ -355,7 +360,7 @@ class SSVEPWindow(StimulusWindow):
                 if i == selected:
                     p.setPen(QPen(GOOD, max(3.0, r.width() * 0.05)))
                     p.setBrush(Qt.BrushStyle.NoBrush)
-                    p.drawRect(r.adjusted(-r.width() * 0.16, -r.width() * 0.16, r.width() * 0.16, r.width() * 0.16))
+                    p.drawRect(r.adjusted(-r.width() * 0.08, -r.width() * 0.08, r.width() * 0.08, r.width() * 0.08))
                 if i == target and phase.kind == "cue":
                     p.setPen(QPen(CUE, max(3.0, r.width() * 0.06)))
                     p.setBrush(Qt.BrushStyle.NoBrush)

@@ -110,3 +110,39 @@ def test_lost_samples_become_bad_gap(index_outlet, tmp_path):
     first, last = int(round(gaps[0][0] * index_outlet.srate)), int(round(sum(gaps[0]) * index_outlet.srate))
     assert np.allclose(index[: first] - index[0], np.arange(first))
     assert np.abs(index[last:] - index[0] - np.arange(last, len(index))).max() <= 1
+
+
+def test_foreign_marker_stream_with_our_name_is_not_recorded(index_outlet, unique_name, tmp_path):
+    """Another program's outlet with the same name, seen by an acquisition that merges every marker
+    stream (as the GUI's does), never reaches the recording: a session keeps its own outlet's markers."""
+    import threading
+
+    import pylsl
+
+    name = unique_name + "-markers"
+    foreign = pylsl.StreamOutlet(pylsl.StreamInfo(name, "Markers", 1, 0, "string", "another-app@elsewhere:1"))
+    outlet = MarkerOutlet(name)
+    assert outlet.source_id != "another-app@elsewhere:1" and outlet.source_id.startswith(name + "@")
+    stop = threading.Event()
+
+    def chatter():
+        while not stop.wait(0.05):
+            foreign.push_sample(["cue/feet"])
+
+    thread = threading.Thread(target=chatter, daemon=True)
+    thread.start()
+    acq = Acquisition(index_outlet.name, markers="auto").start()
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and {r.desc.source_id for r in acq.marker_readers} < {
+                outlet.source_id, "another-app@elsewhere:1"}:
+            time.sleep(0.1)
+        seen = {r.desc.source_id for r in acq.marker_readers}
+        assert {outlet.source_id, "another-app@elsewhere:1"} <= seen  # the acquisition sees both
+        _, out = run_session(acq, outlet, tmp_path, trials=2, classes="left_hand,right_hand")
+    finally:
+        stop.set()
+        acq.stop()
+    raw = mne.io.read_raw_fif(out, verbose="error")
+    classes = Counter(mk.class_from_marker(d) for d in raw.annotations.description if mk.class_from_marker(d))
+    assert classes == {"left_hand": 2, "right_hand": 2}  # no cue/feet from the other program
