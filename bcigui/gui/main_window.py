@@ -614,7 +614,10 @@ class MainWindow(QMainWindow):
 
             self.online_dock = QDockWidget("Online decoding", self)
             self.online_dock.setObjectName("dock_online")
-            self.online_dock.setWidget(OnlinePanel(self.panel.acquisition))
+            panel = OnlinePanel()
+            panel.own_source_id = self.session_outlet.source_id
+            panel.set_acquisition(self.panel.acquisition)
+            self.online_dock.setWidget(panel)
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.online_dock)
         self.online_dock.show()
         self.online_dock.raise_()

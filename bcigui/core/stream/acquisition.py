@@ -40,7 +40,9 @@ def _marker_descs(markers: list[str | StreamDescription] | str | None) -> list[s
     return list(markers)
 
 
-MARKER_PREDICATE = "nominal_srate=0 or " + " or ".join(
+# Marker streams found automatically: string streams of irregular rate, or any stream typed as
+# markers. Numeric irregular streams (another app's predictions, say) are not events.
+MARKER_PREDICATE = "(nominal_srate=0 and channel_format='string') or " + " or ".join(
     f"type='{v}'" for t in MARKER_TYPES for v in (t, t.capitalize(), t.upper()))
 
 
