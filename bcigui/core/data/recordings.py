@@ -8,14 +8,16 @@ set on the channels whose labels it knows. Data are in volts.
 
 from __future__ import annotations
 
-import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import mne
 import numpy as np
 
+from bcigui.core.data.channels import normalize_channel_names
 from bcigui.core.data.montage import standard_montage
+from bcigui.core.data.units import resolve_units
 
 SUPPORTED = (".fif", ".fif.gz", ".edf", ".bdf", ".gdf", ".vhdr", ".xdf", ".xdfz")
 
@@ -63,15 +65,10 @@ def _suffix(path: Path) -> str:
 
 
 def standardize_names(raw: mne.io.BaseRaw) -> None:
-    """Strip padding dots and restore 10-20 capitalisation (``FCZ.`` -> ``FCz``), in place."""
-    montage_names = {n.lower(): n for n in standard_montage().ch_names}
-    mapping = {}
-    for name in raw.ch_names:
-        clean = re.sub(r"[.\s]+$", "", name).strip(".").strip()
-        clean = re.sub(r"^EEG[\s:-]+", "", clean, flags=re.IGNORECASE)
-        clean = montage_names.get(clean.lower(), clean)
-        if clean and clean != name and clean not in raw.ch_names and clean not in mapping.values():
-            mapping[name] = clean
+    """Normalise channel names in place (:func:`~bcigui.core.data.channels.normalize_channel_names`:
+    padding dots stripped, 10-05 capitalisation restored, ``Fc5.`` -> ``FC5``)."""
+    mapping = {old: new for old, new in zip(raw.ch_names, normalize_channel_names(raw.ch_names), strict=True)
+               if old != new}
     if mapping:
         raw.rename_channels(mapping)
 
@@ -113,18 +110,27 @@ def _load_xdf(path: Path) -> tuple[mne.io.BaseRaw, list[Event]]:
     if sfreq <= 0:
         raise ValueError(f"{path}: EEG stream has an irregular sampling rate")
     n_ch = int(info["channel_count"][0])
-    names, units = [], []
+    names, units, types = [], [], []
+    stype = str(info["type"][0])
     try:
         for ch in info["desc"][0]["channels"][0]["channel"]:
             names.append(ch["label"][0])
-            units.append((ch.get("unit") or [""])[0])
+            units.append(((ch.get("unit") or [""])[0] or "").strip())
+            types.append(((ch.get("type") or [""])[0] or "").strip() or stype)
     except (KeyError, IndexError, TypeError):
-        names, units = [], []
-    if len(names) != n_ch:
-        names, units = [f"EEG{i + 1:03d}" for i in range(n_ch)], ["microvolts"] * n_ch
+        names, units, types = [], [], []
+    if len(names) != n_ch:  # no channel metadata: LSL EEG convention (microvolts), said in a warning
+        warnings.warn(f"{path}: the EEG stream of this XDF file has no channel metadata; channels are named "
+                      "EEG001... and read as microvolts", stacklevel=2)
+        names, units, types = [f"EEG{i + 1:03d}" for i in range(n_ch)], ["microvolts"] * n_ch, ["EEG"] * n_ch
+    resolved = resolve_units(names, units, types, str(info["name"][0]))
+    for u in resolved:
+        if u.problem:
+            warnings.warn(f"{path}: {u.problem}", stacklevel=2)
     data = np.asarray(s["time_series"], dtype=np.float64).T
-    scale = np.array([1e-6 if u.lower() in ("microvolts", "uv", "µv") else 1.0 for u in units])
-    raw = mne.io.RawArray(data * scale[:, None], mne.create_info(names, sfreq, "eeg"), verbose=False)
+    scale = np.array([u.scale for u in resolved])
+    ch_types = ["eeg" if u.is_volts else "misc" for u in resolved]
+    raw = mne.io.RawArray(data * scale[:, None], mne.create_info(names, sfreq, ch_types), verbose=False)
     t_first = float(s["time_stamps"][0])
     events = []
     for m in streams:
