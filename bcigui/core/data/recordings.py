@@ -9,7 +9,8 @@ set on the channels whose labels it knows. Data are in volts.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import mne
@@ -24,11 +25,13 @@ SUPPORTED = (".fif", ".fif.gz", ".edf", ".bdf", ".gdf", ".vhdr", ".xdf", ".xdfz"
 
 @dataclass(frozen=True)
 class Event:
-    """An event: onset in seconds from the start of the recording, duration, description."""
+    """An event: onset in seconds from the start of the recording, duration, description, and the
+    stream it came from when the file says (FIF annotation extras, BIDS ``events.tsv``, XDF)."""
 
     onset: float
     duration: float
     description: str
+    stream: str = ""
 
 
 @dataclass
@@ -52,6 +55,15 @@ class Recording:
     def event_labels(self) -> list[str]:
         """Distinct event descriptions, in order of first appearance."""
         return list(dict.fromkeys(e.description for e in self.events))
+
+    def event_streams(self) -> list[str]:
+        """Distinct source streams of the events ("" for events whose source is unknown)."""
+        return list(dict.fromkeys(e.stream for e in self.events))
+
+    def from_streams(self, streams: Collection[str]) -> Recording:
+        """The same recording with only the events of ``streams`` (the data are shared, not copied)."""
+        keep = set(streams)
+        return replace(self, events=[e for e in self.events if e.stream in keep])
 
 
 def _suffix(path: Path) -> str:
@@ -89,10 +101,35 @@ def _annotation_rows(raw: mne.io.BaseRaw) -> list[tuple[float, float, str]]:
     ]
 
 
-def _events_from_annotations(raw: mne.io.BaseRaw) -> list[Event]:
+def _annotation_streams(raw: mne.io.BaseRaw, path: Path) -> list[str]:
+    """Source stream of each annotation: FIF extras, else the ``stream`` column of the BIDS
+    ``events.tsv`` beside the file (matched by onset and description), else ""."""
+    ann = raw.annotations
+    extras = getattr(ann, "extras", None) or [{}] * len(ann)
+    out = [str((x or {}).get("stream", "") or "") for x in extras]
+    tsv = path.with_name(path.name.rsplit("_eeg.", 1)[0] + "_events.tsv") if "_eeg." in path.name else None
+    if any(out) or tsv is None or not tsv.is_file():
+        return out
+    try:
+        import csv
+
+        with open(tsv, encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f, delimiter="\t"))
+    except (OSError, csv.Error):
+        return out
+    if not rows or "stream" not in rows[0]:
+        return out
+    table = {(round(float(r["onset"]), 3), r.get("trial_type", "")): r["stream"] for r in rows
+             if r.get("onset", "n/a") != "n/a"}
+    rows_ = _annotation_rows(raw)
+    return [table.get((round(o, 3), desc.removeprefix("Comment/")), "") for o, _, desc in rows_]
+
+
+def _events_from_annotations(raw: mne.io.BaseRaw, path: Path) -> list[Event]:
+    streams = _annotation_streams(raw, path)
     return [
-        Event(o, d, desc.removeprefix("Comment/"))  # BrainVision prefixes free-text markers
-        for o, d, desc in _annotation_rows(raw)
+        Event(o, d, desc.removeprefix("Comment/"), "" if stream == "n/a" else stream)  # BrainVision "Comment/"
+        for (o, d, desc), stream in zip(_annotation_rows(raw), streams, strict=True)
         if not desc.upper().startswith(("BAD", "EDGE"))
     ]
 
@@ -138,7 +175,7 @@ def _load_xdf(path: Path) -> tuple[mne.io.BaseRaw, list[Event]]:
             continue
         for ts, val in zip(m["time_stamps"], m["time_series"], strict=False):
             label = val[0] if isinstance(val, list | tuple | np.ndarray) else val
-            events.append(Event(float(ts) - t_first, 0.0, str(label)))
+            events.append(Event(float(ts) - t_first, 0.0, str(label), str(m["info"]["name"][0])))
     events.sort(key=lambda e: e.onset)
     return raw, events
 
@@ -176,7 +213,7 @@ def load_recording(path: str | Path, run: int = 0) -> Recording:
     else:
         raise ValueError(f"Unsupported recording format {ext!r} for {path}; supported: {list(SUPPORTED)}")
     if events is None:
-        events = _events_from_annotations(raw)
+        events = _events_from_annotations(raw, path)
     gaps = [(o, d) for o, d, desc in _annotation_rows(raw) if desc.upper().startswith("BAD")]
     picks = mne.pick_types(raw.info, eeg=True, exclude=[])
     if len(picks) == 0:

@@ -147,3 +147,6 @@ def test_foreign_marker_stream_with_our_name_is_not_recorded(index_outlet, uniqu
     names = [d.removeprefix("Comment/") for d in raw.annotations.description]
     classes = Counter(mk.class_from_marker(d) for d in names if mk.class_from_marker(d))
     assert classes == {"left_hand": 2, "right_hand": 2}  # no cue/feet from the other program
+    from bcigui.core.data.recordings import load_recording
+
+    assert load_recording(out).event_streams() == [name]  # each event keeps its source stream
