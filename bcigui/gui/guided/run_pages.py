@@ -245,7 +245,7 @@ class FeedbackPage(RunPage):
         summary = self.session_obj.summary()
         self.w.state["feedback"].append({"path": path, "summary": summary})
         n = len(self.w.state["feedback"])
-        self.results.addItem(f"Run {n}: {score_text(summary)}")
+        self.results.addItem(f"Run {n}: {score_text(summary, final=True)}")
         self.start_button.setEnabled(True)
         self.start_button.setText("Start another feedback run")
         self.status.setText(f"Saved <b>{Path(path).name}</b>.")
