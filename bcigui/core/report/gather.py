@@ -366,8 +366,10 @@ def events_from_sidecar(data_file: Path) -> list[Any] | None:
     try:
         with open(path, encoding="utf-8", newline="") as f:
             rows = list(csv.DictReader(f, delimiter="\t"))
+        # BrainVision free-text markers read back by MNE carry a "Comment/" prefix (as in load_recording)
         return [Event(float(r["onset"]), float(r.get("duration") or 0.0) if r.get("duration") != "n/a" else 0.0,
-                      str(r["trial_type"])) for r in rows if r.get("trial_type") not in (None, "", "n/a")]
+                      str(r["trial_type"]).removeprefix("Comment/"), str(r.get("stream") or ""))
+                for r in rows if r.get("trial_type") not in (None, "", "n/a")]
     except (OSError, csv.Error, KeyError, ValueError):
         return None
 

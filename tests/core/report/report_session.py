@@ -31,6 +31,13 @@ FEEDBACK = {  # what a 2 x 10-trial feedback run gives (the colleague's Feedback
 }
 
 
+def data_file(session: Path, task: str, run: int = 1) -> Path:
+    """The run's data file, in whatever format the recording was written (BrainVision, EDF, FIF)."""
+    (path,) = [p for p in session.glob(f"eeg/sub-01_ses-01_task-{task}_run-{run:02d}_eeg.*")
+               if p.suffix in (".vhdr", ".edf", ".bdf", ".fif")]
+    return path
+
+
 def feedback_trials(confusion: list[list[int]], classes: list[str], duration: float) -> list[dict]:
     out, t = [], 1.0
     for i, row in enumerate(confusion):
@@ -71,7 +78,7 @@ def recorded_session(tmp_path_factory) -> Path:
         sim.kill()
         sim.wait()
     session = root / "sub-01" / "ses-01"
-    (run,) = [p for p in session.glob("eeg/sub-01_ses-01_task-mi_run-01_eeg.*") if p.suffix != ".json"]
+    run = data_file(session, "mi")
     model = session / "sub-01_ses-01_csp_lda.bcimodel"
     assert main(["train", "--data", str(run), "--paradigm", "mi", "--events",
                  "cue/left_hand=left_hand,cue/right_hand=right_hand", "--pipeline", "csp_lda", "--tmin", "0.3",

@@ -4,6 +4,7 @@ section in the HTML and the PDF, numbers that match the files, missing pieces in
 from __future__ import annotations
 
 import base64
+import csv
 import hashlib
 import json
 import re
@@ -16,7 +17,7 @@ import mne
 import numpy as np
 import pymupdf
 import pytest
-from report_session import TRIAL_SECONDS, TRIALS, write_feedback
+from report_session import TRIAL_SECONDS, TRIALS, data_file, write_feedback
 
 from bcigui.core.paradigms import markers as mk
 from bcigui.core.report import build_report, write_report
@@ -95,9 +96,11 @@ def test_pdf_holds_every_section_and_its_pages_render(recorded_session: Path, tm
 
 def test_trials_quality_and_model_match_the_files(recorded_session: Path) -> None:
     rep = build_report(recorded_session)
-    (fif,) = recorded_session.glob("eeg/*task-mi_run-01_eeg.fif")
-    raw = mne.io.read_raw_fif(fif, verbose="error")
-    cues = Counter(mk.class_from_marker(d) for d in raw.annotations.description if mk.class_from_marker(d))
+    run = data_file(recorded_session, "mi")
+    raw = mne.io.read_raw(run, verbose="error")
+    with open(run.with_name(run.name.rsplit("_eeg", 1)[0] + "_events.tsv"), encoding="utf-8") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))  # the BIDS events sidecar, read independently
+    cues = Counter(mk.class_from_marker(r["trial_type"]) for r in rows if mk.class_from_marker(r["trial_type"]))
     t = {c.name: c for c in rep.trials.classes}
     assert set(t) == {"left_hand", "right_hand"}
     for name, c in t.items():
@@ -166,8 +169,7 @@ def test_flat_channel_and_other_formats(recorded_session: Path, tmp_path: Path) 
     reads the same; a flat electrode (zeroed in the data) is rated bad."""
     from bcigui.core.recording.export import write_bids
 
-    (fif,) = recorded_session.glob("eeg/*task-mi_run-01_eeg.fif")
-    raw = mne.io.read_raw_fif(fif, preload=True, verbose="error")
+    raw = mne.io.read_raw(data_file(recorded_session, "mi"), preload=True, verbose="error")
     raw._data[raw.ch_names.index("C4")] = 0.0
     counts = {}
     for fmt in ("edf", "brainvision"):
@@ -176,7 +178,7 @@ def test_flat_channel_and_other_formats(recorded_session: Path, tmp_path: Path) 
         write_bids(raw, root, "01", "01", "mi", 1, fmt)
         shutil.copy(recorded_session / MODEL, session / MODEL)
         rep = build_report(session)
-        assert rep.runs[0].file.endswith(".edf" if fmt == "edf" else ".vhdr")
+        assert rep.runs[0].file.endswith(".edf" if fmt == "edf" else ".vhdr") and rep.calibration_task == "mi"
         levels = {r.name: r for r in rep.quality.rows}
         assert levels["C4"].level == "bad" and levels["C4"].reasons.startswith("flat line")
         assert sum(r.level == "bad" for r in rep.quality.rows) == 1
