@@ -184,7 +184,7 @@ def _image(pdf, b: Image) -> None:
     text_w += pdf.get_string_width(b.figure.caption)
     caption_h = 4.2 * (math.ceil(text_w / (pdf.epw * 0.95)) + 0.5) + 3
     room = pdf.h - pdf.b_margin - pdf.get_y() - caption_h
-    if h > room >= 0.7 * h:  # shrink a little rather than leave half a page empty
+    if h > room >= 0.55 * h:  # shrink rather than leave half a page empty
         w, h = w * room / h, room
     elif h > room:
         pdf.add_page()
