@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
 
-.PHONY: run test lint bench clean system-deps bundle bundle-test release
+.PHONY: run test lint bench clean system-deps bundle bundle-deps bundle-test release
 
 # Debian libraries Qt's xcb/offscreen plugins need; installed only if Qt cannot load without them.
 QT_DEBS := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libglib2.0-0 libdbus-1-3 \
@@ -65,7 +65,16 @@ $(BUNDLE_STAMP): pyproject.toml packaging/requirements-bundle.txt
 	$(BUNDLE_VENV)/bin/pip install -q -r packaging/requirements-bundle.txt .
 	@touch $@
 
-bundle: $(BUNDLE_STAMP) system-deps
+# Debian packages whose libraries the bundle must carry (Qt's xcb plugin needs them on the user's machine,
+# so they must be present here to be collected), plus Xvfb for the smoke test's real-X11 GUI start.
+BUNDLE_DEBS := $(QT_DEBS) xvfb xauth
+bundle-deps:
+	@missing=; for p in $(BUNDLE_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	 [ -z "$$missing" ] || { echo "Installing Debian packages the bundle needs:$$missing"; \
+	   SUDO=; [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null && SUDO=sudo; \
+	   $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; }
+
+bundle: $(BUNDLE_STAMP) bundle-deps
 	$(BUNDLE_VENV)/bin/pip install -q --no-deps --force-reinstall .
 	rm -rf dist/bcigui
 	$(BUNDLE_VENV)/bin/pyinstaller --noconfirm --clean --log-level WARN \

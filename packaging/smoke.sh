@@ -7,8 +7,8 @@
 # Steps: --version; `plugins` lists every built-in plugin (the same as the source install) and a
 # pure-Python plugin dropped into the user plugin folder, with no failures; `simulate` streams while
 # `streams` sees it; `train` on PhysioNet S001 writes a model that `evaluate` reads back (with a built-in
-# pipeline and with the folder plugin's pipeline); the GUI starts offscreen, shows its main window, imports
-# every plugin's code and quits; a model trained by the bundle loads and scores identically in the source
+# pipeline and with the folder plugin's pipeline); every listed pipeline trains (2-fold) and its model loads; the GUI starts offscreen (and on X11 under Xvfb when
+# xvfb-run is installed), shows its main window, imports every plugin's code and quits; a model trained by the bundle loads and scores identically in the source
 # install, and a model trained by the source install loads and scores identically in the bundle.
 #
 # Environment: BCIGUI_SOURCE (source-install `bcigui`, default .venv/bin/bcigui of this repository),
@@ -115,11 +115,13 @@ echo "streams seen: $seen"
 wait "$SIM_PID" || { cat simulate.log; fail "simulate exited with status $?"; }
 SIM_PID=
 
-train() {  # train EXE PIPELINE OUT
-  "$1" train --data "${RUNS[@]}" --paradigm mi --events "$EVENTS" --pipeline "$2" --out "$3" --report "$3.json" 2>/dev/null
+train() {  # train EXE PIPELINE OUT (progress goes to OUT.log, shown if training fails)
+  "$1" train --data "${RUNS[@]}" --paradigm mi --events "$EVENTS" --pipeline "$2" --out "$3" --report "$3.json" \
+    2> "$3.log" || { tail -40 "$3.log"; fail "$1 train --pipeline $2 failed"; }
 }
 evaluate() {  # evaluate EXE MODEL REPORT
-  "$1" evaluate --model "$2" --data "${RUNS[@]}" --report "$3"
+  "$1" evaluate --model "$2" --data "${RUNS[@]}" --report "$3" 2> "$3.log" \
+    || { tail -40 "$3.log"; fail "$1 evaluate --model $2 failed"; }
 }
 
 step "train + evaluate (bundle)"
@@ -133,6 +135,27 @@ step "train + evaluate with the folder plugin (bundle)"
 train "$APP" smoke_folder_csp folder.bcimodel
 evaluate "$APP" folder.bcimodel folder-by-frozen.json
 
+step "every pipeline trains (bundle, 2-fold)"
+# Pipelines import much of their code lazily (pyriemann, mne-connectivity, filter banks ...): train each
+# once so that a module PyInstaller missed shows up here, not at a clinic.
+# Enough trials for the pipelines' inner 5-fold searches: 30 MI trials, 64 SSVEP trials.
+KAL=("$DATA"/kalunga2016-ssvep/subject01/*_raw.fif)
+"$APP" pipelines > pipelines.txt
+while read -r name paradigm _; do
+  if [ "$paradigm" = mi ]; then
+    data=("${RUNS[@]:0:2}"); args=(--paradigm mi --events "$EVENTS")
+  else
+    data=("${KAL[@]}"); args=(--paradigm ssvep --events 1=rest,2=13,4=17,3=21 --tmin 2 --tmax 4)
+  fi
+  t0=$(now)
+  "$APP" train --data "${data[@]}" "${args[@]}" --pipeline "$name" --cv 2 --out "p-$name.bcimodel" > "p-$name.out" \
+    2> "p-$name.log" || { tail -30 "p-$name.log"; fail "pipeline $name failed to train"; }
+  "$APP" evaluate --model "p-$name.bcimodel" --data "${data[0]}" > "p-$name.eval" 2>> "p-$name.log" \
+    || { tail -30 "p-$name.log"; fail "pipeline $name: its model failed to load"; }
+  printf '  %-20s %-6s %6s s  %s\n' "$name" "$paradigm" "$(elapsed "$t0")" "$(head -1 "p-$name.eval")"
+done < pipelines.txt
+[ "$(wc -l < pipelines.txt)" -ge 10 ] || fail "only $(wc -l < pipelines.txt) pipelines listed"
+
 step "GUI offscreen"
 t0=$(now)
 QT_QPA_PLATFORM=offscreen BCIGUI_SMOKE_GUI=1 timeout 300 "$APP" > gui.log 2>&1 || { cat gui.log; fail "the GUI failed"; }
@@ -140,6 +163,19 @@ line=$(grep '^smoke-gui: ' gui.log | tail -1)
 echo "${line#smoke-gui: }  (total $(elapsed "$t0") s)"
 echo "${line#smoke-gui: }" > gui.json
 [ "$(json gui.json 'd["ok"] and d["frozen"] and d["n_plugins"] > 0')" = "True" ] || { cat gui.log; fail "$line"; }
+
+step "GUI on X11 (Xvfb)"
+# The xcb platform plugin is what a Linux desktop uses; it needs more libraries than offscreen.
+if command -v xvfb-run >/dev/null; then
+  QT_QPA_PLATFORM=xcb BCIGUI_SMOKE_GUI=1 timeout 300 xvfb-run -a -s "-screen 0 1600x1000x24" "$APP" > gui-x11.log 2>&1 \
+    || { cat gui-x11.log; fail "the GUI failed on X11"; }
+  line=$(grep '^smoke-gui: ' gui-x11.log | tail -1)
+  echo "${line#smoke-gui: }"
+  echo "${line#smoke-gui: }" > gui-x11.json
+  [ "$(json gui-x11.json 'd["ok"] and d["frozen"]')" = "True" ] || { cat gui-x11.log; fail "$line"; }
+else
+  echo "WARNING: xvfb-run not installed, the X11 start was NOT tested (make bundle-deps installs it)" >&2
+fi
 
 step "model interchange"
 evaluate "$SRC" frozen.bcimodel frozen-by-source.json
