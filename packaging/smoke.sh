@@ -184,7 +184,7 @@ evaluate "$APP" source.bcimodel source-by-frozen.json
 evaluate "$SRC" source.bcimodel source-by-source.json
 for pair in "frozen-by-frozen frozen-by-source" "source-by-source source-by-frozen"; do
   set -- $pair
-  a=$(json "$1.json" '(d["accuracy"], d["n_trials"])'); b=$(json "$2.json" '(d["accuracy"], d["n_trials"])')
+  a=$(json "$1.json" '(d["accuracy"], d["n_trials"], d["predictions"])'); b=$(json "$2.json" '(d["accuracy"], d["n_trials"], d["predictions"])')
   [ "$a" = "$b" ] || fail "$1 scored $a but $2 scored $b"
 done
 echo "bundle model in source install: $(json frozen-by-source.json 'd["accuracy"]'); source model in bundle: $(json source-by-frozen.json 'd["accuracy"]')"
