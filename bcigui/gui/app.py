@@ -56,16 +56,20 @@ def run_app(
     plugins_dir: str | Path | None = None, simulate: str | None = None, settings: Settings | None = None
 ) -> int:
     """Open the main window and run the event loop until it is closed; return the exit code."""
-    from bcigui.core.plugins import Registry
+    from bcigui.core.plugins import get_registry
     from bcigui.gui.main_window import MainWindow
 
     app = create_app()
     settings = settings or Settings()
     folder = plugins_dir or settings.plugins_dir or None
-    registry = Registry().discover(folder)
+    # the process-wide registry: what the window lists is what the core (paradigms, decoders, model
+    # trust) creates from
+    registry = get_registry(folder, refresh=True)
     apply_theme(settings.theme)
     window = MainWindow(registry, settings, simulate=simulate)
     window.show()
+    if settings.get("guided_at_start"):  # the clinician's path first; the expert closes it
+        QTimer.singleShot(0, window.show_guided)
     # Ctrl+C in the terminal closes the window cleanly (the timer lets Python see the signal).
     previous = signal.signal(signal.SIGINT, lambda *_: window.close())
     tick = QTimer()

@@ -26,10 +26,13 @@ MESSAGE_MS = 8000
 
 
 def start_simulator(paradigm: str, name: str) -> Any:
-    """Start the built-in simulator (worker thread); return it."""
+    """Start the built-in simulator (worker thread) as a virtual subject that follows this app's
+    session cues (the marker outlet of every calibration or feedback run it starts); return it."""
+    from bcigui.core.paradigms.outlet import DEFAULT_NAME, instance_source_id
     from bcigui.core.stream.simulator import Simulator
 
-    return Simulator(paradigm=paradigm, name=name).start()
+    return Simulator(paradigm=paradigm, name=name, follow=DEFAULT_NAME,
+                     follow_source_id=instance_source_id(DEFAULT_NAME)).start()
 
 
 class MainWindow(QMainWindow):
@@ -58,6 +61,8 @@ class MainWindow(QMainWindow):
         self.online_dock: QDockWidget | None = None
         self.analysis_window: QWidget | None = None
         self.calibration: Any = None
+        self._session_outlet: Any = None
+        self.guided: QWidget | None = None
         self.setWindowTitle("bcigui")
         self.setWindowIcon(icon("app"))
         self.setDockNestingEnabled(True)
@@ -98,6 +103,7 @@ class MainWindow(QMainWindow):
         if settings.window_state is not None:
             self.restoreState(settings.window_state)
 
+        self.session_outlet  # noqa: B018 - opened now, so the acquisition and the virtual subject find it
         if simulate:
             QTimer.singleShot(0, lambda: self.start_simulation(simulate, simulator_name))
         else:
@@ -129,6 +135,9 @@ class MainWindow(QMainWindow):
         self.act_plugins = self._action("&Plugins…", self.show_plugins, "plugins", None,
                                         "Loaded and failed plugins")
         self.act_about = self._action("&About bcigui", self.show_about, "about")
+        self.act_guided = self._action("&Guided session…", self.show_guided, None, "Ctrl+Shift+G",
+                                       "Step by step for one patient: signal check, calibration, training, "
+                                       "feedback, report")
         self.act_calibrate = self._action("New &calibration session…", self.new_calibration, None,
                                           "Ctrl+Shift+C", "Run a motor-imagery or SSVEP calibration and record it")
         self.act_analysis = self._action("&Analysis and training…", self.show_analysis, None, "Ctrl+Shift+A",
@@ -136,17 +145,37 @@ class MainWindow(QMainWindow):
         self.act_online = self._action("&Online decoding", self.show_online, None, "Ctrl+Shift+O",
                                        "Deploy a trained model on the connected stream, with feedback")
         self.act_quit = self._action("&Quit", self.close, None, QKeySequence.StandardKey.Quit)
+        self.act_export = self._action("&Export recording…", self.export_recording, None, "Ctrl+E",
+                                       "Write a recording as EDF, BDF, BrainVision, XDF or FIF for other tools")
+        self.sim_actions: dict[str, QAction] = {}
+        for key, text, tip in (
+            ("mi", "Simulated subject: &motor imagery", "Simulated EEG; the subject imagines what the cues ask"),
+            ("ssvep", "Simulated subject: &SSVEP", "Simulated EEG; the subject looks at the cued target"),
+            ("rest", "Simulated subject: &resting", "Simulated EEG; the subject ignores the cues"),
+        ):
+            act = self._action(text, lambda _=False, k=key: self.simulate(k), None, None, tip)
+            act.setCheckable(True)
+            self.sim_actions[key] = act
+        self.act_sim_stop = self._action("S&top the simulator", self.stop_simulation, None, None,
+                                         "Stop the built-in simulator and disconnect from it")
 
     def _build_menus(self) -> None:
         mb = self.menuBar()
         m = mb.addMenu("&File")
+        m.addAction(self.act_export)
         m.addAction(self.act_prefs)
         m.addSeparator()
         m.addAction(self.act_quit)
         m = mb.addMenu("&Stream")
         for a in (self.act_refresh, self.act_connect, self.act_disconnect):
             m.addAction(a)
+        m.addSeparator()
+        for a in (*self.sim_actions.values(), self.act_sim_stop):
+            m.addAction(a)
+        self._update_simulator_actions()
         m = mb.addMenu("&Session")
+        m.addAction(self.act_guided)
+        m.addSeparator()
         for a in (self.act_calibrate, self.act_analysis, self.act_online):
             m.addAction(a)
         self.view_menu = mb.addMenu("&View")
@@ -191,7 +220,7 @@ class MainWindow(QMainWindow):
                 views.addAction(act)
             tb.addWidget(views)
             tb.addSeparator()
-        for a in (self.act_calibrate, self.act_analysis, self.act_online):
+        for a in (self.act_guided, self.act_calibrate, self.act_analysis, self.act_online):
             tb.addAction(a)
         tb.addSeparator()
         tb.addAction(self.act_plugins)
@@ -256,8 +285,40 @@ class MainWindow(QMainWindow):
         self.simulator = sim
         eeg_name = sim.stream_names[0]
         self.setWindowTitle(f"bcigui — simulated {sim.paradigm.upper()} EEG")
-        self.panel.connect_to(eeg_name, markers=[sim.stream_names[1]])
+        self.panel.connect_to(eeg_name)
         self.panel.refresh()
+        self._update_simulator_actions()
+
+    def simulate(self, paradigm: str) -> None:
+        """Start the virtual subject, or switch what the running one does (no reconnection)."""
+        sim = self.simulator
+        if sim is not None and getattr(sim, "follow", None):
+            sim.set_activity(paradigm)
+            self.setWindowTitle(f"bcigui — simulated {paradigm.upper()} EEG")
+            self.show_message(f"Simulated subject: {paradigm.upper()}")
+        else:
+            self.start_simulation(paradigm)
+        self._update_simulator_actions(paradigm)
+
+    def stop_simulation(self) -> None:
+        sim, self.simulator = self.simulator, None
+        if sim is None:
+            return
+        if self.panel.acquisition is not None and sim.name in (getattr(self.panel.acquisition, "stream_names", None)
+                                                               or [])[:1]:
+            self.panel.disconnect_stream()
+        sim.stop()
+        self.setWindowTitle("bcigui")
+        self.show_message("Simulator stopped")
+        self._update_simulator_actions()
+
+    def _update_simulator_actions(self, paradigm: str | None = None) -> None:
+        if not hasattr(self, "sim_actions"):
+            return
+        current = paradigm or (self.simulator.paradigm if self.simulator is not None else None)
+        for key, act in self.sim_actions.items():
+            act.setChecked(key == current)
+        self.act_sim_stop.setEnabled(self.simulator is not None)
 
     def _startup_connect(self) -> None:
         self.panel.refresh()
@@ -443,6 +504,40 @@ class MainWindow(QMainWindow):
         self.panel.discovery_timeout = float(self.settings.get("discovery_timeout"))
         self.show_message("Preferences saved. A new plugin folder is used at the next start.")
 
+    # -- export -------------------------------------------------------------------------------
+    EXPORT_FILTERS = {"BrainVision (*.vhdr)": "brainvision", "EDF (*.edf)": "edf", "BDF (*.bdf)": "bdf",
+                      "XDF (*.xdf)": "xdf", "FIF (*.fif)": "fif"}
+
+    def export_recording(self, source: str | None = None, out: str | None = None, fmt: str | None = None):
+        """Export a run (a ``.bcirec`` folder, chosen by its ``header.json``, or a recording file) with
+        ``bcigui.core.recording.export.export_run`` in a worker thread; returns the task (None if
+        the dialogs were cancelled)."""
+        from PySide6.QtWidgets import QFileDialog
+
+        from bcigui.core.recording.export import export_run
+
+        folder = str(self.settings.get("data_dir") or "")
+        if source is None:
+            source, _ = QFileDialog.getOpenFileName(
+                self, "Recording to export", folder,
+                "Recordings (header.json *.vhdr *.edf *.bdf *.gdf *.fif *.xdf);;All files (*)")
+            if not source:
+                return None
+        if source.endswith("header.json"):  # a crash-safe .bcirec folder is chosen by its header
+            source = source[: -len("header.json")].rstrip("/\\")
+        if out is None:
+            out, chosen = QFileDialog.getSaveFileName(self, "Export as", folder, ";;".join(self.EXPORT_FILTERS))
+            if not out:
+                return None
+            fmt = fmt or self.EXPORT_FILTERS.get(chosen)
+            ext = {v: k.split("*")[1].rstrip(")") for k, v in self.EXPORT_FILTERS.items()}.get(fmt or "", "")
+            if ext and not out.lower().endswith(ext):
+                out += ext
+        self.show_message(f"Exporting {source}…")
+        return run_in_thread(export_run, source, out, fmt,
+                             on_done=lambda path: self.show_message(f"Exported to {path}"),
+                             on_error=lambda err, _tb: self.show_error("Export", f"Export failed: {err}"))
+
     # -- sessions -----------------------------------------------------------------------------
     def new_calibration(self) -> QDialog | None:
         """Dialog for a calibration session on the connected stream; starts it when accepted."""
@@ -456,19 +551,50 @@ class MainWindow(QMainWindow):
         dlg.open()
         return dlg
 
+    @property
+    def session_outlet(self) -> Any:
+        """The app's one marker outlet: every run it starts pushes its cues there (the acquisition
+        and the virtual subject subscribe once; ``source_id`` unique to this app instance)."""
+        if self._session_outlet is None:
+            from bcigui.core.paradigms.outlet import MarkerOutlet
+
+            self._session_outlet = MarkerOutlet()
+        return self._session_outlet
+
     def _start_calibration(self, values: dict[str, Any]) -> None:
         from bcigui.gui.session_dialog import CalibrationRun
 
         self.settings.set("data_dir", values["out"])
         try:
-            self.calibration = CalibrationRun(self.panel.acquisition, values, self)
+            self.calibration = CalibrationRun(self.panel.acquisition, values, self, self.session_outlet)
         except Exception as err:
             self.show_error("Calibration", f"Could not start the session: {err}")
             return
-        self.calibration.finished.connect(lambda path: self.show_message(f"Calibration saved: {path}"))
+        self.calibration.finished.connect(self._calibration_saved)
         self.calibration.failed.connect(lambda err: self.show_error("Calibration", f"Saving failed: {err}"))
         self.calibration.start()
         self.show_message(f"Calibration run {self.calibration.session.plan.run} started")
+
+    def show_guided(self) -> QWidget:
+        """The guided session window (one, reused while open)."""
+        from bcigui.gui.guided import GuidedSession
+
+        if self.guided is None or not self.guided.isVisible():
+            self.guided = GuidedSession(self, self)
+        self.guided.show()
+        self.guided.raise_()
+        return self.guided
+
+    def _calibration_saved(self, path: str) -> QMessageBox:
+        """Say where the recording is (until dismissed) and offer to analyse it now."""
+        self.show_message(f"Calibration saved: {path}")
+        box = QMessageBox(QMessageBox.Icon.Information, "Calibration saved",
+                          f"The recording was saved as\n{path}", QMessageBox.StandardButton.Close, self)
+        analyse = box.addButton("Analyse it now", QMessageBox.ButtonRole.AcceptRole)
+        analyse.clicked.connect(lambda: self.show_analysis().dataset.add_files([path]))
+        box.setModal(False)
+        box.open()
+        return box
 
     def show_analysis(self) -> QWidget:
         """The analysis and training workspace (one window, reused)."""
@@ -476,6 +602,7 @@ class MainWindow(QMainWindow):
             from bcigui.gui.analysis import AnalysisWindow
 
             self.analysis_window = AnalysisWindow()
+            self.analysis_window.dataset.start_dir = str(self.settings.get("data_dir") or "")
         self.analysis_window.show()
         self.analysis_window.raise_()
         return self.analysis_window
@@ -487,7 +614,10 @@ class MainWindow(QMainWindow):
 
             self.online_dock = QDockWidget("Online decoding", self)
             self.online_dock.setObjectName("dock_online")
-            self.online_dock.setWidget(OnlinePanel(self.panel.acquisition))
+            panel = OnlinePanel()
+            panel.own_source_id = self.session_outlet.source_id
+            panel.set_acquisition(self.panel.acquisition)
+            self.online_dock.setWidget(panel)
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.online_dock)
         self.online_dock.show()
         self.online_dock.raise_()

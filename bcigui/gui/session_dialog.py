@@ -124,16 +124,17 @@ class CalibrationRun(QObject):
     finished = Signal(str)  # path of the saved run, or "" on failure
     failed = Signal(str)
 
-    def __init__(self, acquisition: Any, values: dict[str, Any], parent: QObject | None = None) -> None:
+    def __init__(self, acquisition: Any, values: dict[str, Any], parent: QObject | None = None,
+                 outlet: Any = None) -> None:
         super().__init__(parent)
         from bcigui.core.paradigms import make_paradigm
         from bcigui.core.paradigms.outlet import MarkerOutlet
-        from bcigui.core.recording.session import CalibrationSession, SessionInfo
+        from bcigui.core.recording.session import CalibrationSession, SessionInfo, reads_outlet
 
         paradigm = make_paradigm(values["paradigm"], **values["params"])
-        self.outlet = MarkerOutlet()
+        self.outlet = outlet if outlet is not None else MarkerOutlet()
         # the acquisition's marker watcher picks the outlet up; otherwise markers go in directly
-        direct = not self.outlet.wait_for_consumers(3.0)
+        direct = not reads_outlet(acquisition, self.outlet, 3.0)
         info = SessionInfo(values["subject"], values["session"], None, values["operator"], values["notes"])
         self.session = CalibrationSession(acquisition, paradigm, values["out"], info, self.outlet, None, direct)
         self.values = values
@@ -141,21 +142,10 @@ class CalibrationRun(QObject):
         self.operator = None
 
     def start(self) -> None:
-        from bcigui.gui.paradigms.operator import OperatorWindow
-        from bcigui.gui.paradigms.stimulus import make_stimulus_window
+        from bcigui.gui.paradigms.run import SessionWindows
 
-        self.stimulus = make_stimulus_window(self.session)
-        self.operator = OperatorWindow(self.session)
-        self.operator.show()
-        self.stimulus.sessionFinished.connect(self._finish)
-        self.stimulus.show_on(self.values["screen"], self.values["fullscreen"])
-        self.stimulus.start()
-
-    def _finish(self) -> None:
-        from bcigui.gui.workers import run_in_thread
-
-        for w in (self.stimulus, self.operator):
-            if w is not None:
-                w.close()
-        run_in_thread(self.session.finish, on_done=lambda path: self.finished.emit(str(path)),
-                      on_error=lambda err, tb: self.failed.emit(str(err)))
+        self.windows = SessionWindows(self.session, self.values["screen"], self.values["fullscreen"], self)
+        self.windows.finished.connect(self.finished)
+        self.windows.failed.connect(self.failed)
+        self.windows.start()
+        self.stimulus, self.operator = self.windows.stimulus, self.windows.operator

@@ -48,9 +48,12 @@ def test_simulate_connects_and_streams(window, qtbot, unique_name, screenshot_di
     qtbot.waitUntil(lambda: _samples(win) > first + 100, timeout=5000)  # status keeps updating
     assert win.panel.stats_labels["stream"].text() == unique_name
     assert unique_name in win.stream_label.text()
-    # the stream panel lists the simulator's EEG and marker streams with their properties
-    qtbot.waitUntil(lambda: {unique_name, f"{unique_name}-markers"} <= {s.name for s in win.panel.streams},
-                    timeout=15000)
+    # the stream panel lists the simulator's EEG stream and the app's own session marker outlet (the
+    # virtual subject follows it and publishes no markers of its own)
+    qtbot.waitUntil(lambda: unique_name in {s.name for s in win.panel.streams}, timeout=15000)
+    sid = win.session_outlet.source_id
+    qtbot.waitUntil(lambda: sid in {s.source_id for s in win.panel.streams}, timeout=15000)
+    assert f"{unique_name}-markers" not in {s.name for s in win.panel.streams}
     row = next(i for i, s in enumerate(win.panel.streams) if s.name == unique_name)
     cells = [win.panel.table.item(row, c).text() for c in range(win.panel.table.columnCount())]
     assert cells[:5] == [f"● {unique_name}", "EEG", "32", "500 Hz", "float32"]  # ● = connected

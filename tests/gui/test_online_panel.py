@@ -57,6 +57,9 @@ def test_online_panel_decodes_simulator_with_feedback(qtbot, tmp_path, model_fil
         qtbot.waitUntil(lambda: win.panel.acquisition is not None, timeout=20000)
         qtbot.waitUntil(lambda: panel.start_btn.isEnabled(), timeout=5000)
         panel.smoothing.setValue(3)
+        assert panel.cues.currentData() == ""  # a stream that is not this app's scores only when chosen
+        qtbot.waitUntil(lambda: bool(panel._readers()), timeout=5000)
+        panel.set_cue_source(f"{unique_name}-markers")
         assert panel.start()
         qtbot.waitUntil(lambda: panel.runner.status.predictions > 30, timeout=20000)
         qtbot.waitUntil(lambda: panel.feedback.cue is not None, timeout=20000)

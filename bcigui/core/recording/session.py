@@ -129,6 +129,22 @@ def plan_run(root: str | Path, subject: str, session: str | None, task: str,
                    root / "sourcedata" / sub / f"{name}{SUFFIX}", root / sub / f"{name}_eeg.fif")
 
 
+def reads_outlet(acquisition: Any, outlet: MarkerOutlet, timeout: float = 3.0) -> bool:
+    """Wait until ``acquisition`` reads ``outlet`` (markers then reach the recording through it).
+
+    Another consumer of the outlet (e.g. a simulated subject following the cues) does not count:
+    the acquisition's own marker readers are checked by ``source_id``.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        readers = list(getattr(acquisition, "marker_readers", None) or [])
+        if any(r.desc.source_id == outlet.source_id and getattr(r, "connected", True) for r in readers):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.05)
+
+
 @dataclass
 class SessionInfo:
     """Subject/session metadata written into the recording."""

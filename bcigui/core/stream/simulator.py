@@ -219,7 +219,8 @@ class _CueSchedule(_Schedule):
 
     MAX_ACTIVE = 20.0  # an unterminated trial stops after this many seconds
     LATENCY = 0.1  # visual pathway latency of the SSVEP (s)
-    MI_DEPTH = (0.5, 0.95)  # ERD depth range of an attentive subject doing what is asked
+    MI_DEPTH = (0.65, 1.0)  # ERD depth range of an attentive subject doing what is asked
+    SSVEP_DEPTH = (0.8, 1.3)  # SSVEP amplitude factor of a subject looking at the cued target
     _ENDS = frozenset({mk.IMAGERY_END, mk.FLICKER_END, mk.TRIAL_END, mk.SESSION_END, mk.SESSION_ABORT})
 
     def __init__(self, rng: np.random.Generator) -> None:
@@ -236,7 +237,7 @@ class _CueSchedule(_Schedule):
             freq = mk.ssvep_frequency(cls)
             if freq is not None:
                 kind, lab, start = "ssvep", freq, t + 2.0 + self.LATENCY  # until flicker/start comes
-                depth = float(self.rng.uniform(0.6, 1.2))
+                depth = float(self.rng.uniform(*self.SSVEP_DEPTH))
             else:  # MI class; "rest" (and "tongue", not simulated) evoke no class-specific activity
                 kind, lab, start = "mi", cls, t + 0.5
                 depth = float(self.rng.uniform(*self.MI_DEPTH))
@@ -270,6 +271,7 @@ UV = 1e-6
 BACKGROUND_RMS, ALPHA_RMS, MU_RMS, BETA_RMS = 10 * UV, 6 * UV, 3 * UV, 1.5 * UV
 SSVEP_AMP, SENSOR_RMS, LINE_AMP = 2.0 * UV, 0.7 * UV, (1.5 * UV, 6.0 * UV)
 _MOTOR = ("C3", "Cz", "C4")  # order of motor sources
+_TARGET = {"right_hand": 0, "feet": 1, "left_hand": 2}
 DEFAULT_SKILL = 1.0
 
 
@@ -282,7 +284,6 @@ def check_skill(skill: object) -> float:
     if isinstance(skill, bool) or not 0.0 <= value <= 1.0:
         raise ValueError(f"skill must be a number between 0 and 1, got {skill!r}")
     return value
-_TARGET = {"right_hand": 0, "feet": 1, "left_hand": 2}
 
 
 class SignalGenerator:
@@ -368,7 +369,8 @@ class SignalGenerator:
         """
         if not self.follow:
             raise RuntimeError("cue() needs a generator created with follow=True")
-        self.schedule.add_marker(float(t), str(label))
+        if self.paradigm != "rest":  # a resting subject ignores the cues
+            self.schedule.add_marker(float(t), str(label))
 
     def events_between(self, i0: int, i1: int) -> list[tuple[int, str]]:
         """Events with sample index in ``[i0, i1)`` (the schedule is extended as needed)."""
@@ -563,7 +565,8 @@ class Simulator(OutletPusher):
 
         from bcigui.core.stream.follow import MarkerFollower
 
-        sid = f"{self.name}-{self.paradigm}-{self.n_channels}-{self.srate:g}-{self.seed}"
+        mode = "follow" if self.follow else self.paradigm
+        sid = f"{self.name}-{mode}-{self.n_channels}-{self.srate:g}-{self.seed}"
         self._outlets = make_outlets(self.name, self.ch_names, self._gen.srate, sid, markers=not self.follow)
         if self.follow:
             self._follower = MarkerFollower(self.follow, self.follow_source_id).start()
@@ -574,6 +577,18 @@ class Simulator(OutletPusher):
         super().stop()
         if self._follower is not None:
             self._follower.stop()
+
+    def set_activity(self, paradigm: str | None = None, skill: float | None = None) -> None:
+        """Follow mode: switch what the subject does with the cues (``mi``/``ssvep`` obey, ``rest``
+        ignores them) and how well, without restarting the streams."""
+        if not self.follow:
+            raise RuntimeError("only a following simulator can switch activity while streaming")
+        if paradigm is not None:
+            if paradigm not in PARADIGMS:
+                raise ValueError(f"paradigm must be one of {list(PARADIGMS)}, got {paradigm!r}")
+            self.paradigm = self._gen.paradigm = paradigm
+        if skill is not None:
+            self.skill = self._gen.skill = check_skill(skill)
 
     def _follow_cues(self) -> None:
         """Hand the followed markers to the generator (in generator seconds)."""

@@ -55,12 +55,18 @@ class OnlinePanel(QtWidgets.QWidget):
         self.resample = QtWidgets.QCheckBox("Resample")
         self.resample.setToolTip("Accept a stream whose sampling rate differs from the model's (causal "
                                  "anti-alias filter + interpolation); otherwise a mismatch is refused")
+        self.own_source_id = ""  # the app's session outlet: its cues score by default
+        self.cues = QtWidgets.QComboBox()
+        self.cues.setToolTip("The marker stream whose cues score the predictions (only that one; the "
+                             "others on the network are ignored)")
+        self.cues.currentIndexChanged.connect(self._cue_source_changed)
         self.outlet = QtWidgets.QLineEdit("bcigui-predictions")
         self.outlet.setToolTip("LSL outlet on which predictions are published")
         form = QtWidgets.QFormLayout()
         form.addRow("Hop", self.hop)
         form.addRow("Smoothing (windows)", self.smoothing)
         form.addRow("Rejection threshold", self.threshold)
+        form.addRow("Score against cues of", self.cues)
         form.addRow("Predictions outlet", self.outlet)
         form.addRow("Rate mismatch", self.resample)
 
@@ -149,6 +155,47 @@ class OnlinePanel(QtWidgets.QWidget):
             self.stop()
         self.acquisition = acquisition
         self.start_btn.setEnabled(self.model is not None and acquisition is not None)
+        self.refresh_cue_sources()
+
+    # -- cue source -------------------------------------------------------------------------
+    def _readers(self) -> list:
+        return list(getattr(self.acquisition, "marker_readers", None) or [])
+
+    def refresh_cue_sources(self) -> None:
+        """List the marker streams; keep the choice, else take this app's own session outlet."""
+        current = self.cues.currentData()
+        self.cues.blockSignals(True)
+        self.cues.clear()
+        self.cues.addItem("none (no scoring)", "")
+        for r in self._readers():
+            own = r.desc.source_id == self.own_source_id
+            self.cues.addItem(f"{r.desc.name}" + (" (this app's sessions)" if own else ""), r.desc.source_id)
+        ids = [self.cues.itemData(i) for i in range(self.cues.count())]
+        choice = current if current in ids else (self.own_source_id if self.own_source_id in ids else "")
+        self.cues.setCurrentIndex(ids.index(choice))
+        self.cues.blockSignals(False)
+        self._cue_source_changed()
+
+    def set_cue_source(self, name_or_id: str) -> None:
+        """Score against the marker stream with this name or ``source_id`` ("" for none)."""
+        self.refresh_cue_sources()
+        for i in range(self.cues.count()):
+            if name_or_id and name_or_id in (self.cues.itemData(i), self.cues.itemText(i).split(" (")[0]):
+                self.cues.setCurrentIndex(i)
+                return
+        if name_or_id:
+            raise ValueError(f"no marker stream {name_or_id!r} on this acquisition; streams: "
+                             f"{[self.cues.itemText(i) for i in range(1, self.cues.count())]}")
+        self.cues.setCurrentIndex(0)
+
+    def _cue_reader(self) -> Any:
+        sid = self.cues.currentData()
+        return next((r for r in self._readers() if sid and r.desc.source_id == sid), None)
+
+    def _cue_source_changed(self, *_: Any) -> None:
+        reader = self._cue_reader()
+        self._n_seen_markers = reader.markers.n_total if reader is not None and reader.markers is not None else 0
+        self._current_cue = None
 
     # -- running ----------------------------------------------------------------------------
     def toggle(self) -> None:
@@ -176,7 +223,7 @@ class OnlinePanel(QtWidgets.QWidget):
         classes = [_model_class(str(c)) for c in m["classes"]]
         self.scorer = TrialScorer(classes, start=float(m["tmax"]), stop=float(m["tmax"]) + 1.0)
         self._n_seen_preds = 0
-        self._n_seen_markers = self.acquisition.markers.n_total
+        self.refresh_cue_sources()  # marker streams may have appeared since the connection
         self.start_btn.setText("Stop decoding")
         self.status.setStyleSheet("font-size: 13pt; color: #1e8449;")
         self.status.setText("Decoding…")
@@ -205,10 +252,14 @@ class OnlinePanel(QtWidgets.QWidget):
         if runner is None:
             return
         st = runner.status
-        # cues from the marker streams
-        markers = self.acquisition.markers.all()
-        new = markers[max(0, len(markers) - (self.acquisition.markers.n_total - self._n_seen_markers)):]
-        self._n_seen_markers = self.acquisition.markers.n_total
+        # cues from the chosen marker stream only
+        reader = self._cue_reader()
+        mlist = reader.markers if reader is not None else None
+        new = []
+        if mlist is not None:
+            markers = mlist.all()
+            new = markers[max(0, len(markers) - (mlist.n_total - self._n_seen_markers)):]
+            self._n_seen_markers = mlist.n_total
         for ts, label in new:
             cls = class_from_marker(label)
             if cls is not None:

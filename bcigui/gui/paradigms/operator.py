@@ -57,6 +57,12 @@ class OperatorPanel(QWidget):
         form.addRow("Class", self.class_label)
         form.addRow("Phase", self.phase_label)
         form.addRow("Samples recorded", self.samples_label)
+        self.score_label = QLabel("-")
+        self.score_label.setWordWrap(True)
+        if hasattr(session, "score"):  # a feedback run: its live score against its own cues
+            box.setTitle("Feedback run progress")
+            self.score_label.setFont(big)
+            form.addRow("Score", self.score_label)
         self.bar = QProgressBar()
         self.bar.setTextVisible(True)
         form.addRow(self.bar)
@@ -109,6 +115,9 @@ class OperatorPanel(QWidget):
             state += " - pausing after this trial"
         self.phase_label.setText(state)
         self.samples_label.setText(f"{pr['samples']:,}")
+        score = pr.get("score")
+        if score is not None:
+            self.score_label.setText(score_text(score))
         self.bar.setRange(0, max(1, n))
         self.bar.setValue(i)
         self.bar.setFormat(f"trial {i}/{n}")
@@ -116,6 +125,20 @@ class OperatorPanel(QWidget):
         self.pause_button.setEnabled(running and not pr["paused"] and not pr["pause_pending"])
         self.resume_button.setEnabled(running and (pr["paused"] or pr["pause_pending"]))
         self.abort_button.setEnabled(running)
+
+
+def score_text(score: dict, final: bool = False) -> str:
+    """``"7 of 9 correct (78 %; chance 50 %, significant)"`` from a feedback summary (``final``: the
+    run is over, so a non-significant score is no longer "not significant yet")."""
+    from bcigui.core.guided import pct
+
+    n = score.get("n_scored") or 0
+    if not n:
+        return "no trial scored yet"
+    correct = round(score["accuracy"] * n)
+    sig = "significant" if score.get("p_value") is not None and score["p_value"] < 0.05 else (
+        "not significant" if final else "not significant yet")
+    return f"{correct} of {n} correct ({pct(score['accuracy'])}; chance {pct(score['chance_level'])}, {sig})"
 
 
 class SimpleTrace(pg.PlotWidget):

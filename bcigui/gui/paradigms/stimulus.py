@@ -4,6 +4,11 @@ The window polls the session every few milliseconds; when phases change it repai
 (``repaint()`` paints and flushes the backing store), then reads ``local_clock()`` and hands the
 stamp to ``session.shown`` — so markers are stamped at the frame on which the phase became visible.
 
+Feedback runs (a session with ``feedback()``, e.g. :class:`~bcigui.core.recording.feedback.FeedbackSession`):
+the MI window draws, from the cue to the end of the imagery, one bar per class along its arrow whose
+length is the decoder's smoothed confidence above chance (green for the cued class); the SSVEP
+window frames the target the decoder currently selects.
+
 Warning beep: PySide6-Essentials has no QtMultimedia; if ``QSoundEffect`` is importable a short
 1 kHz tone is played, otherwise it is skipped silently. The fixation cross always flashes (turns
 yellow) during the warning phase, so the warning is visible in any case.
@@ -30,6 +35,10 @@ BG = QColor(0, 0, 0)
 FG = QColor(230, 230, 230)
 FLASH = QColor(255, 210, 0)
 CUE = QColor(255, 60, 60)
+GOOD = QColor(60, 200, 90)
+OTHER = QColor(120, 120, 120)
+FEEDBACK_PHASES = ("cue", "imagery", "flicker")
+FEEDBACK_FRAME_S = 1 / 60  # repaint feedback at most this often
 ARROWS = {"left_hand": 180.0, "right_hand": 0.0, "tongue": 90.0, "feet": 270.0}
 WORDS = {"left_hand": "LEFT HAND", "right_hand": "RIGHT HAND", "feet": "FEET", "tongue": "TONGUE", "rest": "REST"}
 
@@ -77,6 +86,7 @@ class StimulusWindow(QWidget):
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self._tick)
         self._done = False
+        self._last_feedback = 0.0
 
     # -- placement ---------------------------------------------------------------------------
     def show_on(self, screen: int | None = None, fullscreen: bool = False) -> None:
@@ -102,12 +112,24 @@ class StimulusWindow(QWidget):
         self._apply(self.session.begin())
         self._timer.start()
 
+    def feedback(self) -> dict[str, float] | None:
+        """The session's smoothed class probabilities during feedback phases (None otherwise)."""
+        get = getattr(self.session, "feedback", None)
+        if get is None or self.phase is None or self.phase.kind not in FEEDBACK_PHASES or self.paused:
+            return None
+        return get()
+
     def _tick(self) -> None:
         phases = self.session.tick()
         if phases:
             self._apply(phases)
         elif self.needs_frames():
             self.repaint()
+        elif hasattr(self.session, "feedback") and self.phase is not None and self.phase.kind in FEEDBACK_PHASES:
+            now = pylsl.local_clock()
+            if now - self._last_feedback >= FEEDBACK_FRAME_S:
+                self._last_feedback = now
+                self.repaint()
         if self.session.finished and not self._done:
             self._done = True
             self._timer.stop()
@@ -204,7 +226,36 @@ class MICueWindow(StimulusWindow):
                 self._arrow(p, ARROWS[phase.label])
         if kind == "baseline":
             self._text(p, "Relax, eyes on the cross", FG, 0.04, dy=0.25)
+        probs = self.feedback()
+        if probs:
+            self._feedback_bars(p, probs, phase.label)
         super().draw(p, phase)
+
+    def _feedback_bars(self, p: QPainter, probs: dict[str, float], cued: str | None) -> None:
+        """A bar per class along its arrow: confidence above chance, green for the cued class."""
+        u = self._unit()
+        chance = 1.0 / len(probs)
+        for cls, prob in probs.items():
+            if cls not in ARROWS:
+                continue
+            p.setPen(QPen(OTHER, 1.0))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRect(self._bar(ARROWS[cls], u * 0.42))  # the track: how far the bar can go
+            length = u * 0.42 * max(0.0, (prob - chance) / (1.0 - chance))
+            if length > 0:
+                p.fillRect(self._bar(ARROWS[cls], length), GOOD if cls == cued else OTHER)
+
+    def _bar(self, angle_deg: float, extent: float) -> QRectF:
+        """Rectangle from just outside the cross, ``extent`` pixels towards ``angle_deg``."""
+        u = self._unit()
+        width, start = u * 0.06, u * 0.1
+        a = math.radians(angle_deg)
+        dx, dy = math.cos(a), -math.sin(a)
+        cx, cy = self.width() / 2, self.height() / 2
+        x0, y0 = cx + dx * start, cy + dy * start
+        x1, y1 = cx + dx * (start + extent), cy + dy * (start + extent)
+        r = QRectF(QPointF(min(x0, x1), min(y0, y1)), QPointF(max(x0, x1), max(y0, y1)))
+        return r.adjusted(-width / 2 * abs(dy), -width / 2 * abs(dx), width / 2 * abs(dy), width / 2 * abs(dx))
 
     def _circle(self, p: QPainter) -> None:
         u = self._unit()
@@ -298,6 +349,7 @@ class SSVEPWindow(StimulusWindow):
             lum = self.luminances()
             target = phase.extra.get("target") if phase.kind in ("cue", "flicker") else None
             rects = self._grid()
+            selected = self._selected()
             px = max(8, int(min(self._unit() * 0.03, rects[0].height() * 0.2)))
             f = QFont()
             f.setPixelSize(px)
@@ -305,6 +357,10 @@ class SSVEPWindow(StimulusWindow):
             for i, r in enumerate(rects):
                 g = int(round(255 * float(lum[i]))) if phase.kind == "flicker" else 128
                 p.fillRect(r, QColor(g, g, g))
+                if i == selected:
+                    p.setPen(QPen(GOOD, max(3.0, r.width() * 0.05)))
+                    p.setBrush(Qt.BrushStyle.NoBrush)
+                    p.drawRect(r.adjusted(-r.width() * 0.08, -r.width() * 0.08, r.width() * 0.08, r.width() * 0.08))
                 if i == target and phase.kind == "cue":
                     p.setPen(QPen(CUE, max(3.0, r.width() * 0.06)))
                     p.setBrush(Qt.BrushStyle.NoBrush)
@@ -316,6 +372,18 @@ class SSVEPWindow(StimulusWindow):
                                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop,
                                f"{self.paradigm.frequencies[i]:g} Hz")
         super().draw(p, phase)
+
+
+    def _selected(self) -> int | None:
+        """Index of the target the decoder selects now (clearly above chance), or None."""
+        probs = self.feedback()
+        if not probs:
+            return None
+        cls, prob = max(probs.items(), key=lambda kv: kv[1])
+        if prob < 1.0 / len(probs) + 0.15:
+            return None
+        classes = self.paradigm.classes
+        return classes.index(cls) if cls in classes else None
 
 
 def make_stimulus_window(session, refresh_rate: float | None = None) -> StimulusWindow:

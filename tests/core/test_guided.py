@@ -1,0 +1,51 @@
+"""The guided session's decisions (folders, event maps, verdict) and feedback summaries, without Qt."""
+
+from __future__ import annotations
+
+import pytest
+
+from bcigui.core import guided
+from bcigui.core.online.scoring import TrialResult
+from bcigui.core.recording.feedback import paradigm_params_for_model, summarize_trials
+
+
+def test_patient_folders_and_runs(tmp_path):
+    assert guided.sessions_of(tmp_path, "01") == [] and guided.next_session_label(tmp_path, "01") == "01"
+    eeg = guided.session_dir(tmp_path, "01", "01") / "eeg"
+    eeg.mkdir(parents=True)
+    (tmp_path / "sub-01" / "ses-03").mkdir()
+    (tmp_path / "sub-01" / "notes").mkdir()
+    for name in ("sub-01_ses-01_task-mi_run-02_eeg.vhdr", "sub-01_ses-01_task-mi_run-01_eeg.vhdr",
+                 "sub-01_ses-01_task-mi_run-01_eeg.json", "sub-01_ses-01_task-mifeedback_run-01_eeg.vhdr"):
+        (eeg / name).write_text("x")
+    assert guided.sessions_of(tmp_path, "01") == ["01", "03"] and guided.next_session_label(tmp_path, "01") == "04"
+    assert [p.name for p in guided.runs_of(tmp_path, "01", "01", "mi")] == [
+        "sub-01_ses-01_task-mi_run-01_eeg.vhdr", "sub-01_ses-01_task-mi_run-02_eeg.vhdr"]
+    assert guided.model_path(tmp_path, "01", "01", "csp_lda").name == "sub-01_ses-01_csp_lda.bcimodel"
+
+
+def test_event_maps_and_verdicts():
+    assert guided.event_map_for("mi", ["left_hand", "right_hand"]) == {
+        "cue/left_hand": "left_hand", "cue/right_hand": "right_hand"}
+    assert guided.event_map_for("ssvep", ["13.0Hz", "17.0Hz"]) == {
+        "cue/ssvep/13.0": "13.0Hz", "cue/ssvep/17.0": "17.0Hz"}
+    works, text = guided.verdict(0.78, 0.5, 0.001, n_tried=3)
+    assert works and text == "Decoder works: 78 % correct (chance 50 %, significant)"
+    works, text = guided.verdict(0.70, 0.5, 0.02, n_tried=3)  # 0.02 x 3 tried > 0.05: not significant
+    assert not works and text.startswith("Decoder does not work yet: 70 % correct (chance 50 %, not significant)")
+
+
+def test_feedback_summary_and_paradigm_of_a_model():
+    trials = [TrialResult(10.0, "left_hand", "left_hand", 5), TrialResult(20.0, "right_hand", "left_hand", 5),
+              TrialResult(30.0, "right_hand", "right_hand", 5), TrialResult(40.0, "left_hand", "", 0)]
+    s = summarize_trials(trials, ["left_hand", "right_hand"], t0=5.0)
+    assert s["n_trials"] == 4 and s["n_scored"] == 3 and s["accuracy"] == pytest.approx(2 / 3)
+    assert s["confusion"] == [[1, 0], [1, 1]] and s["chance_level"] == 0.5
+    assert s["per_class"]["right_hand"] == {"n": 2, "correct": 1, "accuracy": 0.5}
+    assert s["p_value"] == pytest.approx(0.5)  # P(X >= 2 | n=3, p=0.5)
+    assert s["trials"][0] == {"onset": 5.0, "true": "left_hand", "predicted": "left_hand", "correct": True,
+                              "n_windows": 5}
+    assert paradigm_params_for_model("mi", {"classes": ["left_hand", "feet"]}) == {"classes": "left_hand,feet"}
+    assert paradigm_params_for_model("ssvep", {"classes": ["13.0Hz", "8.571Hz"]}) == {"frequencies": "13.0,8.571"}
+    with pytest.raises(ValueError, match="must be MI classes"):
+        paradigm_params_for_model("mi", {"classes": ["T1", "T2"]})
