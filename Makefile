@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
 
-.PHONY: run test lint bench clean system-deps
+.PHONY: run test lint bench clean system-deps bundle bundle-deps bundle-test release
 
 # Debian libraries Qt's xcb/offscreen plugins need; installed only if Qt cannot load without them.
 QT_DEBS := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libglib2.0-0 libdbus-1-3 \
@@ -52,3 +52,41 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# Self-contained bundle (PyInstaller onedir, dist/bcigui/), built by hand: it takes minutes, so it is not
+# part of `make test`. Built in its own venv from a non-editable install; see packaging/README.md.
+BUNDLE_VENV := .venv-bundle
+BUNDLE_STAMP := $(BUNDLE_VENV)/.installed
+VERSION = $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' bcigui/__init__.py)
+
+$(BUNDLE_STAMP): pyproject.toml packaging/requirements-bundle.txt
+	$(PY) -m venv $(BUNDLE_VENV)
+	$(BUNDLE_VENV)/bin/python -m pip install -q --upgrade pip
+	$(BUNDLE_VENV)/bin/pip install -q -r packaging/requirements-bundle.txt .
+	@touch $@
+
+# Debian packages whose libraries the bundle must carry (Qt's xcb plugin needs them on the user's machine,
+# so they must be present here to be collected), plus Xvfb for the smoke test's real-X11 GUI start.
+BUNDLE_DEBS := $(QT_DEBS) xvfb xauth
+bundle-deps:
+	@missing=; for p in $(BUNDLE_DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	 [ -z "$$missing" ] || { echo "Installing Debian packages the bundle needs:$$missing"; \
+	   SUDO=; [ "$$(id -u)" != 0 ] && command -v sudo >/dev/null && SUDO=sudo; \
+	   $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; }
+
+bundle: $(BUNDLE_STAMP) bundle-deps
+	$(BUNDLE_VENV)/bin/pip install -q --no-deps --force-reinstall .
+	rm -rf dist/bcigui
+	$(BUNDLE_VENV)/bin/pyinstaller --noconfirm --clean --log-level WARN \
+	  --distpath dist --workpath build/pyinstaller packaging/bcigui.spec
+	@du -sh dist/bcigui
+
+# Build, then run the frozen app through packaging/smoke.sh (needs the source install for the model
+# interchange check, and ../shared/data).
+bundle-test: bundle $(STAMP)
+	packaging/smoke.sh dist/bcigui
+
+# Linux release archive dist/bcigui-VERSION-linux-x86_64.tar.gz: the smoke-tested bundle, desktop entry,
+# icon and install script.
+release: bundle-test
+	packaging/make_release.sh dist/bcigui $(VERSION)

@@ -48,8 +48,15 @@ def next_session_label(root: str | Path, subject: str) -> str:
     return f"{max(nums, default=0) + 1:02d}"
 
 
-def model_path(root: str | Path, subject: str, session: str, pipeline: str) -> Path:
-    return session_dir(root, subject, session) / f"sub-{subject}_ses-{session}_{pipeline}.bcimodel"
+def model_path(root: str | Path, subject: str, session: str, pipeline: str, new: bool = False) -> Path:
+    """``sub-XX_ses-YY_<pipeline>.bcimodel``; with ``new``, the first name not taken (``..._2`` ...):
+    a model that feedback runs used is never replaced by a retrained one."""
+    base = session_dir(root, subject, session) / f"sub-{subject}_ses-{session}_{pipeline}"
+    path, n = base.with_suffix(".bcimodel"), 1
+    while new and path.exists():
+        n += 1
+        path = base.with_name(f"{base.name}_{n}.bcimodel")
+    return path
 
 
 def runs_of(root: str | Path, subject: str, session: str, task: str) -> list[Path]:
@@ -120,7 +127,7 @@ def train_guided(paths: Sequence[str | Path], paradigm: str, classes: Sequence[s
     best = max(names, key=lambda n: results[n].report["accuracy"])
     rep = results[best].report
     works, text = verdict(rep["accuracy"], rep["chance_level"], rep["p_value"], len(names))
-    out = model_path(root, subject, session, best)
+    out = model_path(root, subject, session, best, new=True)
     out.parent.mkdir(parents=True, exist_ok=True)
     manifest = dict(results[best].manifest)
     manifest["guided"] = {"tried": {n: results[n].report["accuracy"] for n in names}, "works": works,

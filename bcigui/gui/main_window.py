@@ -25,14 +25,12 @@ from bcigui.gui.workers import run_in_thread
 MESSAGE_MS = 8000
 
 
-def start_simulator(paradigm: str, name: str) -> Any:
-    """Start the built-in simulator (worker thread) as a virtual subject that follows this app's
-    session cues (the marker outlet of every calibration or feedback run it starts); return it."""
-    from bcigui.core.paradigms.outlet import DEFAULT_NAME, instance_source_id
+def start_simulator(paradigm: str, name: str, outlet: Any) -> Any:
+    """Start the built-in simulator (worker thread) as a virtual subject that follows the cues of
+    ``outlet`` (the app's session marker outlet: every run it starts pushes there); return it."""
     from bcigui.core.stream.simulator import Simulator
 
-    return Simulator(paradigm=paradigm, name=name, follow=DEFAULT_NAME,
-                     follow_source_id=instance_source_id(DEFAULT_NAME)).start()
+    return Simulator(paradigm=paradigm, name=name, follow=outlet.name, follow_source_id=outlet.source_id).start()
 
 
 class MainWindow(QMainWindow):
@@ -275,7 +273,7 @@ class MainWindow(QMainWindow):
         """Start the in-process simulator (off the GUI thread), then connect to it."""
         self.show_message(f"Starting the {paradigm.upper()} simulator…")
         self.panel.indicator.set_state("busy", "Starting simulator…", f"Simulated {paradigm.upper()} EEG.")
-        run_in_thread(start_simulator, paradigm, name, on_done=self._on_simulator,
+        run_in_thread(start_simulator, paradigm, name, self.session_outlet, on_done=self._on_simulator,
                       on_error=lambda err, _tb: self.panel._report_error(f"Could not start the simulator: {err}"))
 
     def _on_simulator(self, sim: Any) -> None:

@@ -21,7 +21,10 @@ def test_patient_folders_and_runs(tmp_path):
     assert guided.sessions_of(tmp_path, "01") == ["01", "03"] and guided.next_session_label(tmp_path, "01") == "04"
     assert [p.name for p in guided.runs_of(tmp_path, "01", "01", "mi")] == [
         "sub-01_ses-01_task-mi_run-01_eeg.vhdr", "sub-01_ses-01_task-mi_run-02_eeg.vhdr"]
-    assert guided.model_path(tmp_path, "01", "01", "csp_lda").name == "sub-01_ses-01_csp_lda.bcimodel"
+    first = guided.model_path(tmp_path, "01", "01", "csp_lda", new=True)
+    assert first.name == "sub-01_ses-01_csp_lda.bcimodel"
+    first.write_text("a model feedback runs used")
+    assert guided.model_path(tmp_path, "01", "01", "csp_lda", new=True).name == "sub-01_ses-01_csp_lda_2.bcimodel"
 
 
 def test_event_maps_and_verdicts():

@@ -10,20 +10,31 @@ import pylsl
 DEFAULT_NAME = "bcigui-markers"
 
 
+_OPENED: dict[str, int] = {}  # outlets opened per name in this process
+
+
 def instance_source_id(name: str) -> str:
-    """``name@host:pid``: unique per app instance on the network, stable across its runs.
+    """``name@host:pid``: unique per app instance on the network.
 
     Two bcigui instances never share it (so a recording never takes another instance's markers for
-    its own), while successive runs of one instance keep it (so an inlet can recover after a run).
+    its own). The app opens one session outlet for its lifetime and every run pushes there, so its
+    readers (the acquisition, a virtual subject) stay connected from run to run.
     """
     return f"{name}@{socket.gethostname()}:{os.getpid()}"
+
+
+def _next_source_id(name: str) -> str:
+    """The instance's id for the first outlet of ``name``; ``#2``, ``#3``... for later ones."""
+    _OPENED[name] = _OPENED.get(name, 0) + 1
+    n = _OPENED[name]
+    return instance_source_id(name) + (f"#{n}" if n > 1 else "")
 
 
 class MarkerOutlet:
     """Pushes markers stamped with the local LSL clock; keeps what it pushed (``history``)."""
 
     def __init__(self, name: str = DEFAULT_NAME, source_id: str = "") -> None:
-        self.source_id = source_id or instance_source_id(name)
+        self.source_id = source_id or _next_source_id(name)
         info = pylsl.StreamInfo(name, "Markers", 1, pylsl.IRREGULAR_RATE, "string", self.source_id)
         info.desc().append_child_value("manufacturer", "bcigui")
         self.name = name
