@@ -178,10 +178,8 @@ class ReportPage(GuidedPage):
 
 def write_reports(session_dir: Path) -> list[Path]:
     """HTML and PDF reports of the session, named after it, in its folder."""
-    from bcigui.core.report import write_report
+    from bcigui.core.report import build_report, write_report
 
     base = session_dir / f"{session_dir.parent.name}_{session_dir.name}_report"
-    out = []
-    for suffix in (".html", ".pdf"):
-        out.append(write_report(session_dir, base.with_suffix(suffix)))
-    return out
+    report = build_report(session_dir)  # one build, two documents
+    return [write_report(session_dir, base.with_suffix(suffix), report=report) for suffix in (".html", ".pdf")]
