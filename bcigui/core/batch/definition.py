@@ -189,6 +189,8 @@ def _registered(name: str, root: str | None) -> DatasetDefinition:
         spec = reg.get("dataset", name)
     except KeyError as err:
         raise ValueError(f"--dataset: {err.args[0]} (or give a .toml/.json definition file)") from None
+    if not any(p.name == "root" for p in spec.params):
+        raise TypeError(f"dataset plugin {name!r} must declare a 'root' parameter (str), the data set's folder")
     definition = reg.create("dataset", spec.name, root=root or "")
     if not isinstance(definition, DatasetDefinition):
         raise TypeError(f"dataset plugin {name!r} returned {type(definition).__name__}, not a DatasetDefinition")

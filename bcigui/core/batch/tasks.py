@@ -1,14 +1,20 @@
 """What runs on a worker: load one subject's session once, then cross-validate one pipeline on it.
 
 Both functions limit BLAS/OpenMP to one thread (threadpoolctl): parallelism comes from running
-tasks side by side, never from threads inside a task (nested parallelism made MOABB slower).
+tasks side by side, never from threads inside a task (nested parallelism made MOABB slower). On a
+dask worker the limit is set for the whole process and kept (threadpoolctl's limits are process-wide,
+so a per-task context would be undone by a sibling task finishing first on a multi-threaded worker;
+dask's nanny also starts workers with ``OMP/MKL/OPENBLAS_NUM_THREADS=1``); in-process (``serial``) it
+is restored after the task.
 The evaluation is ``bcigui train``'s: the pipeline's default causal filter on the continuous
 signal, epochs cut by :func:`make_epochs`, :func:`cross_validate` with the same folds and seed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +22,21 @@ from typing import Any
 from threadpoolctl import threadpool_limits
 
 from bcigui.core.batch.definition import DatasetDefinition
+
+
+@contextlib.contextmanager
+def single_threaded() -> Iterator[None]:
+    """One BLAS/OpenMP thread inside a task (see the module docstring)."""
+    try:
+        from distributed import get_worker
+
+        get_worker()
+    except (ImportError, ValueError):
+        with threadpool_limits(1):
+            yield
+        return
+    threadpool_limits(1)  # on a worker: for the whole process, never restored
+    yield
 
 
 @dataclass(frozen=True, order=True)
@@ -53,10 +74,13 @@ def load_subject(definition: DatasetDefinition, subject: int, session: str) -> S
     if not found:
         raise FileNotFoundError(f"{definition.name}: no file for subject {subject} session {session} "
                                 f"(looked for {[str(p) for p in missing]})")
-    with threadpool_limits(1):
+    with single_threaded():
         recs = []
         for run, path in found:
-            rec = load_recording(path, run=run)
+            try:
+                rec = load_recording(path, run=run)
+            except Exception as err:  # name the file: MNE's messages about a damaged file often do not
+                raise RuntimeError(f"cannot read {path}: {type(err).__name__}: {err}") from err
             if definition.channels:
                 absent = [c for c in definition.channels if c not in rec.ch_names]
                 if absent:
@@ -75,7 +99,7 @@ def evaluate_pipeline(data: SubjectData, pipeline: str, cv: int | str = 5, seed:
     from bcigui.core.decoders.training import build_pipeline, default_filter, get_decoder
 
     d = data.definition
-    with threadpool_limits(1):
+    with single_threaded():
         spec = get_decoder(pipeline, d.paradigm)
         epochs = make_epochs(data.recordings, d.events, d.tmin, d.tmax, default_filter(spec),
                              picks=list(d.channels) or None)
