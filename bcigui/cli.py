@@ -50,6 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.plugins_dir:  # one registry for the whole process: every sub-command sees the folder's plugins
+        from bcigui.core.plugins import get_registry
+
+        get_registry(args.plugins_dir)
     if args.command is None:
         from bcigui.gui.launch import launch_gui
 

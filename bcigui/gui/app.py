@@ -56,13 +56,15 @@ def run_app(
     plugins_dir: str | Path | None = None, simulate: str | None = None, settings: Settings | None = None
 ) -> int:
     """Open the main window and run the event loop until it is closed; return the exit code."""
-    from bcigui.core.plugins import Registry
+    from bcigui.core.plugins import get_registry
     from bcigui.gui.main_window import MainWindow
 
     app = create_app()
     settings = settings or Settings()
     folder = plugins_dir or settings.plugins_dir or None
-    registry = Registry().discover(folder)
+    # the process-wide registry: what the window lists is what the core (paradigms, decoders, model
+    # trust) creates from
+    registry = get_registry(folder, refresh=True)
     apply_theme(settings.theme)
     window = MainWindow(registry, settings, simulate=simulate)
     window.show()

@@ -271,6 +271,7 @@ UV = 1e-6
 BACKGROUND_RMS, ALPHA_RMS, MU_RMS, BETA_RMS = 10 * UV, 6 * UV, 3 * UV, 1.5 * UV
 SSVEP_AMP, SENSOR_RMS, LINE_AMP = 2.0 * UV, 0.7 * UV, (1.5 * UV, 6.0 * UV)
 _MOTOR = ("C3", "Cz", "C4")  # order of motor sources
+_TARGET = {"right_hand": 0, "feet": 1, "left_hand": 2}
 DEFAULT_SKILL = 1.0
 
 
@@ -283,7 +284,6 @@ def check_skill(skill: object) -> float:
     if isinstance(skill, bool) or not 0.0 <= value <= 1.0:
         raise ValueError(f"skill must be a number between 0 and 1, got {skill!r}")
     return value
-_TARGET = {"right_hand": 0, "feet": 1, "left_hand": 2}
 
 
 class SignalGenerator:

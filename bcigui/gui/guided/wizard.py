@@ -14,14 +14,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget, QWizard
 
 from bcigui.core import guided
-from bcigui.gui.guided.pages import (
-    CalibrationPage,
-    FeedbackPage,
-    PatientPage,
-    ReportPage,
-    SignalPage,
-    TrainingPage,
-)
+from bcigui.gui.guided.result_pages import ReportPage, TrainingPage
+from bcigui.gui.guided.run_pages import CalibrationPage, FeedbackPage
+from bcigui.gui.guided.setup_pages import PatientPage, SignalPage
 
 
 class GuidedSession(QWizard):

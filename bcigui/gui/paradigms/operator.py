@@ -127,15 +127,17 @@ class OperatorPanel(QWidget):
         self.abort_button.setEnabled(running)
 
 
-def score_text(score: dict) -> str:
-    """``"7 of 9 correct (78 %; chance 50 %, ...)"`` from a feedback summary."""
+def score_text(score: dict, final: bool = False) -> str:
+    """``"7 of 9 correct (78 %; chance 50 %, significant)"`` from a feedback summary (``final``: the
+    run is over, so a non-significant score is no longer "not significant yet")."""
     from bcigui.core.guided import pct
 
     n = score.get("n_scored") or 0
     if not n:
         return "no trial scored yet"
     correct = round(score["accuracy"] * n)
-    sig = "significant" if score.get("p_value") is not None and score["p_value"] < 0.05 else "not significant yet"
+    sig = "significant" if score.get("p_value") is not None and score["p_value"] < 0.05 else (
+        "not significant" if final else "not significant yet")
     return f"{correct} of {n} correct ({pct(score['accuracy'])}; chance {pct(score['chance_level'])}, {sig})"
 
 
