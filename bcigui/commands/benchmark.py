@@ -37,9 +37,6 @@ def run(args: argparse.Namespace) -> int:
 
     if args.plugins_dir:  # LocalCluster workers (spawned processes) discover the same user plugins
         os.environ["BCIGUI_PLUGINS_DIR"] = str(args.plugins_dir)
-        from bcigui.core.plugins import get_registry
-
-        get_registry(args.plugins_dir)
     datasets = [resolve_dataset(a) for a in args.dataset]
     pipelines = [p.strip() for p in args.pipelines.split(",") if p.strip()]
     subjects = parse_subjects(args.subjects) if args.subjects else None
