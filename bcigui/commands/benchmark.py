@@ -42,10 +42,13 @@ def run(args: argparse.Namespace) -> int:
     subjects = parse_subjects(args.subjects) if args.subjects else None
     bar: dict = {}
 
-    def on_plan(total: int, done: int) -> None:
-        print(f"{total} task(s): {done} already in {args.results / 'results.csv'}, {total - done} to run "
-              f"({args.scheduler})", file=sys.stderr)
-        bar["bar"] = tqdm(total=total, initial=done, unit="task", file=sys.stderr, dynamic_ncols=True,
+    def on_plan(plan) -> None:
+        for name, subject, session, missing in plan.incomplete:
+            print(f"note: {name} subject {subject} session {session}: no {', '.join(missing)}; "
+                  "evaluated on the files present", file=sys.stderr)
+        print(f"{plan.total} task(s): {plan.skipped} already in {args.results / 'results.csv'}, "
+              f"{plan.total - plan.skipped} to run ({args.scheduler})", file=sys.stderr)
+        bar["bar"] = tqdm(total=plan.total, initial=plan.skipped, unit="task", file=sys.stderr, dynamic_ncols=True,
                           bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}]{postfix}")
 
     def on_outcome(outcome) -> None:

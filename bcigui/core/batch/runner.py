@@ -55,6 +55,17 @@ class Group:
 
 
 @dataclass
+class Plan:
+    """Tasks still to run (grouped by subject/session), the total, those already done, and the
+    subjects' sessions some of whose declared files are missing (evaluated on the files present)."""
+
+    groups: list[Group]
+    total: int
+    skipped: int
+    incomplete: list[tuple[str, int, str, list[str]]] = field(default_factory=list)
+
+
+@dataclass
 class BatchReport:
     total: int
     skipped: int
@@ -87,8 +98,8 @@ def check_scheduler(scheduler: str, workers: int | None) -> None:
 
 
 def plan(datasets: Sequence[DatasetDefinition], pipelines: Sequence[str], subjects: Sequence[int] | None = None,
-         done: set[TaskKey] | frozenset = frozenset()) -> tuple[list[Group], int, int]:
-    """Groups of tasks still to run, the total number of tasks and how many are already done."""
+         done: set[TaskKey] | frozenset = frozenset()) -> Plan:
+    """The tasks of a batch; keys in ``done`` are counted but not planned again."""
     from bcigui.core.decoders.training import get_decoder
 
     if not pipelines:
@@ -98,7 +109,7 @@ def plan(datasets: Sequence[DatasetDefinition], pipelines: Sequence[str], subjec
     names = [d.name for d in datasets]
     if not datasets or len(set(names)) != len(names):
         raise ValueError(f"--dataset must name each data set once, got {names}")
-    groups, total, skipped = [], 0, 0
+    result = Plan([], 0, 0)
     for d in datasets:
         for p in pipelines:
             try:
@@ -124,14 +135,17 @@ def plan(datasets: Sequence[DatasetDefinition], pipelines: Sequence[str], subjec
             subs = list(subjects)
         for s in subs:
             for sess in d.session_names():
-                if not d.files_of(s, sess)[0]:
+                found, missing = d.files_of(s, sess)
+                if not found:
                     continue
+                if missing:
+                    result.incomplete.append((d.name, s, sess, [p.name for p in missing]))
                 todo = [p for p in pipelines if TaskKey(d.name, s, sess, p) not in done]
-                total += len(pipelines)
-                skipped += len(pipelines) - len(todo)
+                result.total += len(pipelines)
+                result.skipped += len(pipelines) - len(todo)
                 if todo:
-                    groups.append(Group(d, s, sess, todo))
-    return groups, total, skipped
+                    result.groups.append(Group(d, s, sess, todo))
+    return result
 
 
 def _ranges(values: Sequence[int]) -> str:
@@ -207,19 +221,20 @@ def start_client(scheduler: str, workers: int | None) -> tuple[Any, Any, int]:
 def run_batch(datasets: Sequence[DatasetDefinition], pipelines: Sequence[str], results: str | Path,
               subjects: Sequence[int] | None = None, cv: int | str = 5, seed: int = 42, scheduler: str = "local",
               workers: int | None = None, resume: bool = False,
-              on_plan: Callable[[int, int], None] | None = None,
+              on_plan: Callable[[Plan], None] | None = None,
               on_outcome: Callable[[Outcome], None] | None = None, summary: bool = True) -> BatchReport:
     """Evaluate every pipeline on every subject's sessions; rows go to ``results/results.csv`` as
-    they finish. ``on_plan(total, already_done)`` and ``on_outcome(outcome)`` report progress."""
+    they finish. ``on_plan(plan)`` and ``on_outcome(outcome)`` report progress."""
     cv = check_cv(cv)
     check_scheduler(scheduler, workers)
     config = {"cv": str(cv), "seed": int(seed), "datasets": {d.name: d.to_dict() for d in datasets}}
     plan(datasets, pipelines, subjects)  # validate everything before touching the results folder
     store = ResultsStore(results, config, resume=resume)
-    groups, total, skipped = plan(datasets, pipelines, subjects, store.done)
-    report = BatchReport(total=total, skipped=skipped, results_dir=store.folder)
+    todo = plan(datasets, pipelines, subjects, store.done)
+    groups = todo.groups
+    report = BatchReport(total=todo.total, skipped=todo.skipped, results_dir=store.folder)
     if on_plan:
-        on_plan(total, skipped)
+        on_plan(todo)
     t0 = time.perf_counter()
     client = cluster = None
     try:

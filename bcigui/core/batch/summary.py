@@ -62,7 +62,7 @@ def _markdown(summary: dict[str, Any], n_rows: int, n_failed: int) -> str:
                                                        if n_failed else "") + ".", ""]
     for dataset, s in summary.items():
         scoring = s["pipelines"][0]["scoring"] if s["pipelines"] else "score"
-        lines += [f"## {dataset}", "", f"| pipeline | n | score ({scoring}) mean ± SD | accuracy mean ± SD | chance |",
+        lines += [f"## {dataset}", "", f"| pipeline | n | score ({scoring}) mean ± SD | accuracy mean ± SD | accuracy chance level |",
                   "|---|---|---|---|---|"]
         for p in sorted(s["pipelines"], key=lambda p: -p["score_mean"]):
             lines.append(f"| {p['pipeline']} | {p['n']} | {p['score_mean']:.3f} ± {p['score_sd']:.3f} | "
@@ -95,9 +95,10 @@ def plot_summary(rows: list[dict[str, Any]], path: str | Path) -> None:
         for name, c in sorted(pipes.items()):
             y = np.array([c[k]["score"] if k in c else np.nan for k in cells])
             ax.plot(x, y, marker="o", label=f"{name} ({np.nanmean(y):.3f})")
-        chance = np.mean([r["chance_level"] for c in pipes.values() for r in c.values()])
-        ax.axhline(chance, color="0.5", ls="--", lw=1, label=f"chance ({chance:.2f})")
         scoring = next(iter(next(iter(pipes.values())).values())).get("scoring", "score")
+        # ROC AUC's chance is 0.5; accuracy's the largest class proportion
+        chance = 0.5 if scoring == "roc_auc" else np.mean([r["chance_level"] for c in pipes.values() for r in c.values()])
+        ax.axhline(chance, color="0.5", ls="--", lw=1, label=f"chance ({chance:.2f})")
         ax.set(title=dataset, xlabel="subject", ylabel=scoring, xticks=x, ylim=(0, 1.02))
         ax.set_xticklabels(labels)
         ax.grid(alpha=0.3)

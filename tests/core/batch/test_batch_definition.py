@@ -99,3 +99,32 @@ def test_dataset_is_a_plugin_kind(tmp_path: Path) -> None:
     d = reg.create("dataset", "mine", root=str(tmp_path))
     (tmp_path / "s2.edf").write_bytes(b"")
     assert isinstance(d, DatasetDefinition) and d.available_subjects() == [2]
+
+
+def test_plan_counts_tasks_and_rejects_bad_requests(shared_data: Path) -> None:
+    from bcigui.core.batch.runner import check_cv, check_scheduler, plan
+    from bcigui.core.batch.tasks import TaskKey
+
+    hf = resolve_dataset(f"physionet-hf:{PHYSIONET}")
+    p = plan([hf], ["csp_lda", "mdm"], [1, 2], done={TaskKey("physionet-hf", 1, "0", "mdm")})
+    assert (p.total, p.skipped) == (4, 1)
+    assert [(g.subject, g.pipelines) for g in p.groups] == [(1, ["csp_lda"]), (2, ["csp_lda", "mdm"])]
+    assert p.incomplete == [("physionet-hf", 2, "0", ["S002R10.edf", "S002R14.edf"])]
+    assert plan([hf], ["csp_lda"]).total == 10  # default: every subject with files
+    kal = resolve_dataset(f"kalunga:{KALUNGA}")
+    for args, message in ((([hf], ["csp_lda"], [200]), "--subjects: data set 'physionet-hf' has no subject"),
+                          (([kal], ["fbcca"], [7]), r"--subjects: no files for subject\(s\) \[7\]"),
+                          (([kal], ["csp_lda"], [1]), "--pipelines: pipeline 'csp_lda' is for paradigm 'mi'"),
+                          (([hf], ["nope"], [1]), "--pipelines: No decoder plugin named 'nope'"),
+                          (([hf], ["mdm", "mdm"], [1]), "lists a pipeline twice"),
+                          (([hf, hf], ["mdm"], [1]), "each data set once")):
+        with pytest.raises((ValueError, FileNotFoundError), match=message):
+            plan(*args)
+    assert check_cv("5") == 5 and check_cv("runs") == "runs"
+    for bad in ("1", "chrono", "x"):
+        with pytest.raises(ValueError, match="--cv must be"):
+            check_cv(bad)
+    with pytest.raises(ValueError, match="--scheduler must be"):
+        check_scheduler("dask", None)
+    with pytest.raises(ValueError, match="--workers applies to --scheduler local only"):
+        check_scheduler("serial", 2)
