@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         runner = OnlineRunner(model.pipeline, model.manifest, acq, hop=args.hop, smoothing=args.smoothing,
                               threshold=args.threshold, outlet_name=args.outlet, log_path=log,
-                              resample=args.resample)
+                              resample=args.resample, model_path=args.model)
     except Exception:
         acq.stop()
         raise

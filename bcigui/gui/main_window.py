@@ -145,6 +145,8 @@ class MainWindow(QMainWindow):
         self.act_online = self._action("&Online decoding", self.show_online, None, "Ctrl+Shift+O",
                                        "Deploy a trained model on the connected stream, with feedback")
         self.act_quit = self._action("&Quit", self.close, None, QKeySequence.StandardKey.Quit)
+        self.act_export = self._action("&Export recording…", self.export_recording, None, "Ctrl+E",
+                                       "Write a recording as EDF, BDF, BrainVision, XDF or FIF for other tools")
         self.sim_actions: dict[str, QAction] = {}
         for key, text, tip in (
             ("mi", "Simulated subject: &motor imagery", "Simulated EEG; the subject imagines what the cues ask"),
@@ -160,6 +162,7 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         mb = self.menuBar()
         m = mb.addMenu("&File")
+        m.addAction(self.act_export)
         m.addAction(self.act_prefs)
         m.addSeparator()
         m.addAction(self.act_quit)
@@ -500,6 +503,40 @@ class MainWindow(QMainWindow):
         apply_theme(self.settings.theme)
         self.panel.discovery_timeout = float(self.settings.get("discovery_timeout"))
         self.show_message("Preferences saved. A new plugin folder is used at the next start.")
+
+    # -- export -------------------------------------------------------------------------------
+    EXPORT_FILTERS = {"BrainVision (*.vhdr)": "brainvision", "EDF (*.edf)": "edf", "BDF (*.bdf)": "bdf",
+                      "XDF (*.xdf)": "xdf", "FIF (*.fif)": "fif"}
+
+    def export_recording(self, source: str | None = None, out: str | None = None, fmt: str | None = None):
+        """Export a run (a ``.bcirec`` folder, chosen by its ``header.json``, or a recording file) with
+        ``bcigui.core.recording.export.export_run`` in a worker thread; returns the task (None if
+        the dialogs were cancelled)."""
+        from PySide6.QtWidgets import QFileDialog
+
+        from bcigui.core.recording.export import export_run
+
+        folder = str(self.settings.get("data_dir") or "")
+        if source is None:
+            source, _ = QFileDialog.getOpenFileName(
+                self, "Recording to export", folder,
+                "Recordings (header.json *.vhdr *.edf *.bdf *.gdf *.fif *.xdf);;All files (*)")
+            if not source:
+                return None
+        if source.endswith("header.json"):  # a crash-safe .bcirec folder is chosen by its header
+            source = source[: -len("header.json")].rstrip("/\\")
+        if out is None:
+            out, chosen = QFileDialog.getSaveFileName(self, "Export as", folder, ";;".join(self.EXPORT_FILTERS))
+            if not out:
+                return None
+            fmt = fmt or self.EXPORT_FILTERS.get(chosen)
+            ext = {v: k.split("*")[1].rstrip(")") for k, v in self.EXPORT_FILTERS.items()}.get(fmt or "", "")
+            if ext and not out.lower().endswith(ext):
+                out += ext
+        self.show_message(f"Exporting {source}…")
+        return run_in_thread(export_run, source, out, fmt,
+                             on_done=lambda path: self.show_message(f"Exported to {path}"),
+                             on_error=lambda err, _tb: self.show_error("Export", f"Export failed: {err}"))
 
     # -- sessions -----------------------------------------------------------------------------
     def new_calibration(self) -> QDialog | None:

@@ -42,4 +42,4 @@ def test_calibration_session_from_main_window(qtbot, tmp_path, monkeypatch, uniq
         win.close()
         sim.stop()
     out = Path(saved[0])
-    assert out.exists() and out.name.startswith("sub-07_ses-01_task-mi_run-01") and out.suffix == ".fif"
+    assert out.exists() and out.name.startswith("sub-07_ses-01_task-mi_run-01") and out.suffix == ".vhdr"

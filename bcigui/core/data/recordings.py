@@ -8,25 +8,30 @@ set on the channels whose labels it knows. Data are in volts.
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+import warnings
+from collections.abc import Collection
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import mne
 import numpy as np
 
+from bcigui.core.data.channels import normalize_channel_names
 from bcigui.core.data.montage import standard_montage
+from bcigui.core.data.units import resolve_units
 
 SUPPORTED = (".fif", ".fif.gz", ".edf", ".bdf", ".gdf", ".vhdr", ".xdf", ".xdfz")
 
 
 @dataclass(frozen=True)
 class Event:
-    """An event: onset in seconds from the start of the recording, duration, description."""
+    """An event: onset in seconds from the start of the recording, duration, description, and the
+    stream it came from when the file says (FIF annotation extras, BIDS ``events.tsv``, XDF)."""
 
     onset: float
     duration: float
     description: str
+    stream: str = ""
 
 
 @dataclass
@@ -51,6 +56,15 @@ class Recording:
         """Distinct event descriptions, in order of first appearance."""
         return list(dict.fromkeys(e.description for e in self.events))
 
+    def event_streams(self) -> list[str]:
+        """Distinct source streams of the events ("" for events whose source is unknown)."""
+        return list(dict.fromkeys(e.stream for e in self.events))
+
+    def from_streams(self, streams: Collection[str]) -> Recording:
+        """The same recording with only the events of ``streams`` (the data are shared, not copied)."""
+        keep = set(streams)
+        return replace(self, events=[e for e in self.events if e.stream in keep])
+
 
 def _suffix(path: Path) -> str:
     name = path.name.lower()
@@ -63,15 +77,10 @@ def _suffix(path: Path) -> str:
 
 
 def standardize_names(raw: mne.io.BaseRaw) -> None:
-    """Strip padding dots and restore 10-20 capitalisation (``FCZ.`` -> ``FCz``), in place."""
-    montage_names = {n.lower(): n for n in standard_montage().ch_names}
-    mapping = {}
-    for name in raw.ch_names:
-        clean = re.sub(r"[.\s]+$", "", name).strip(".").strip()
-        clean = re.sub(r"^EEG[\s:-]+", "", clean, flags=re.IGNORECASE)
-        clean = montage_names.get(clean.lower(), clean)
-        if clean and clean != name and clean not in raw.ch_names and clean not in mapping.values():
-            mapping[name] = clean
+    """Normalise channel names in place (:func:`~bcigui.core.data.channels.normalize_channel_names`:
+    padding dots stripped, 10-05 capitalisation restored, ``Fc5.`` -> ``FC5``)."""
+    mapping = {old: new for old, new in zip(raw.ch_names, normalize_channel_names(raw.ch_names), strict=True)
+               if old != new}
     if mapping:
         raw.rename_channels(mapping)
 
@@ -92,10 +101,35 @@ def _annotation_rows(raw: mne.io.BaseRaw) -> list[tuple[float, float, str]]:
     ]
 
 
-def _events_from_annotations(raw: mne.io.BaseRaw) -> list[Event]:
+def _annotation_streams(raw: mne.io.BaseRaw, path: Path) -> list[str]:
+    """Source stream of each annotation: FIF extras, else the ``stream`` column of the BIDS
+    ``events.tsv`` beside the file (matched by onset and description), else ""."""
+    ann = raw.annotations
+    extras = getattr(ann, "extras", None) or [{}] * len(ann)
+    out = [str((x or {}).get("stream", "") or "") for x in extras]
+    tsv = path.with_name(path.name.rsplit("_eeg.", 1)[0] + "_events.tsv") if "_eeg." in path.name else None
+    if any(out) or tsv is None or not tsv.is_file():
+        return out
+    try:
+        import csv
+
+        with open(tsv, encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f, delimiter="\t"))
+    except (OSError, csv.Error):
+        return out
+    if not rows or "stream" not in rows[0]:
+        return out
+    table = {(round(float(r["onset"]), 3), r.get("trial_type", "")): r["stream"] for r in rows
+             if r.get("onset", "n/a") != "n/a"}
+    rows_ = _annotation_rows(raw)
+    return [table.get((round(o, 3), desc.removeprefix("Comment/")), "") for o, _, desc in rows_]
+
+
+def _events_from_annotations(raw: mne.io.BaseRaw, path: Path) -> list[Event]:
+    streams = _annotation_streams(raw, path)
     return [
-        Event(o, d, desc.removeprefix("Comment/"))  # BrainVision prefixes free-text markers
-        for o, d, desc in _annotation_rows(raw)
+        Event(o, d, desc.removeprefix("Comment/"), "" if stream == "n/a" else stream)  # BrainVision "Comment/"
+        for (o, d, desc), stream in zip(_annotation_rows(raw), streams, strict=True)
         if not desc.upper().startswith(("BAD", "EDGE"))
     ]
 
@@ -113,18 +147,27 @@ def _load_xdf(path: Path) -> tuple[mne.io.BaseRaw, list[Event]]:
     if sfreq <= 0:
         raise ValueError(f"{path}: EEG stream has an irregular sampling rate")
     n_ch = int(info["channel_count"][0])
-    names, units = [], []
+    names, units, types = [], [], []
+    stype = str(info["type"][0])
     try:
         for ch in info["desc"][0]["channels"][0]["channel"]:
             names.append(ch["label"][0])
-            units.append((ch.get("unit") or [""])[0])
+            units.append(((ch.get("unit") or [""])[0] or "").strip())
+            types.append(((ch.get("type") or [""])[0] or "").strip() or stype)
     except (KeyError, IndexError, TypeError):
-        names, units = [], []
-    if len(names) != n_ch:
-        names, units = [f"EEG{i + 1:03d}" for i in range(n_ch)], ["microvolts"] * n_ch
+        names, units, types = [], [], []
+    if len(names) != n_ch:  # no channel metadata: LSL EEG convention (microvolts), said in a warning
+        warnings.warn(f"{path}: the EEG stream of this XDF file has no channel metadata; channels are named "
+                      "EEG001... and read as microvolts", stacklevel=2)
+        names, units, types = [f"EEG{i + 1:03d}" for i in range(n_ch)], ["microvolts"] * n_ch, ["EEG"] * n_ch
+    resolved = resolve_units(names, units, types, str(info["name"][0]))
+    for u in resolved:
+        if u.problem:
+            warnings.warn(f"{path}: {u.problem}", stacklevel=2)
     data = np.asarray(s["time_series"], dtype=np.float64).T
-    scale = np.array([1e-6 if u.lower() in ("microvolts", "uv", "µv") else 1.0 for u in units])
-    raw = mne.io.RawArray(data * scale[:, None], mne.create_info(names, sfreq, "eeg"), verbose=False)
+    scale = np.array([u.scale for u in resolved])
+    ch_types = ["eeg" if u.is_volts else "misc" for u in resolved]
+    raw = mne.io.RawArray(data * scale[:, None], mne.create_info(names, sfreq, ch_types), verbose=False)
     t_first = float(s["time_stamps"][0])
     events = []
     for m in streams:
@@ -132,7 +175,7 @@ def _load_xdf(path: Path) -> tuple[mne.io.BaseRaw, list[Event]]:
             continue
         for ts, val in zip(m["time_stamps"], m["time_series"], strict=False):
             label = val[0] if isinstance(val, list | tuple | np.ndarray) else val
-            events.append(Event(float(ts) - t_first, 0.0, str(label)))
+            events.append(Event(float(ts) - t_first, 0.0, str(label), str(m["info"]["name"][0])))
     events.sort(key=lambda e: e.onset)
     return raw, events
 
@@ -170,7 +213,7 @@ def load_recording(path: str | Path, run: int = 0) -> Recording:
     else:
         raise ValueError(f"Unsupported recording format {ext!r} for {path}; supported: {list(SUPPORTED)}")
     if events is None:
-        events = _events_from_annotations(raw)
+        events = _events_from_annotations(raw, path)
     gaps = [(o, d) for o, d, desc in _annotation_rows(raw) if desc.upper().startswith("BAD")]
     picks = mne.pick_types(raw.info, eeg=True, exclude=[])
     if len(picks) == 0:

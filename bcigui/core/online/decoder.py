@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from bcigui.core.data.channels import match_channels
 from bcigui.core.signal.filters import CausalFilter, FilterSpec
 from bcigui.core.signal.resample import StreamResampler
 
@@ -93,15 +94,16 @@ def class_probabilities(pipeline: Any, X: np.ndarray, classes: list[str]) -> np.
 
 
 def map_channels(model_channels: list[str], stream_channels: list[str]) -> list[int]:
-    """Indices of the model's channels in the stream (case-insensitive); error lists the missing."""
-    lower = {c.lower(): i for i, c in enumerate(stream_channels)}
-    missing = [c for c in model_channels if c.lower() not in lower]
+    """Indices of the model's channels in the stream, matched by normalised name
+    (:func:`~bcigui.core.data.channels.channel_key`: ``Fc5.`` = ``FC5`` = ``fc5``); the error lists
+    the missing ones."""
+    picks, missing = match_channels(model_channels, stream_channels)
     if missing:
         raise ValueError(
             f"The stream lacks {len(missing)} channel(s) the model needs: {missing}; "
             f"stream channels: {list(stream_channels)}"
         )
-    return [lower[c.lower()] for c in model_channels]
+    return picks
 
 
 @dataclass

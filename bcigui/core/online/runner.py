@@ -4,7 +4,9 @@ publishes predictions on LSL and to a log."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import socket
 import sys
 import threading
 from collections import deque
@@ -14,6 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from bcigui.core.online.decoder import ModelSpec, Prediction, SlidingDecoder
+from bcigui.core.stream.lsl import predicate
+
+
+def manifest_sha256(manifest: dict[str, Any]) -> str:
+    """sha256 of the manifest as canonical JSON: identifies a trained model (its training data
+    fingerprint, parameters and cross-validation are in it)."""
+    return hashlib.sha256(json.dumps(manifest, sort_keys=True, default=str).encode("utf-8")).hexdigest()
 
 
 @dataclass
@@ -31,8 +40,8 @@ class OnlineRunner:
     """Decode a live :class:`Acquisition` in a background thread; publish and log predictions.
 
     Predictions go to an LSL outlet (``outlet_name``; channels: one probability per class, then
-    ``label`` = class index or -1 when rejected), stamped with the LSL timestamp of the window's
-    last sample, and to a JSON-lines log file when ``log_path`` is given.
+    ``label`` = class index or -1 when rejected; metadata in :meth:`outlet_info`), stamped with the
+    LSL timestamp of the window's last sample, and to a JSON-lines log file when ``log_path`` is given.
     """
 
     def __init__(
@@ -47,8 +56,12 @@ class OnlineRunner:
         log_path: str | Path | None = None,
         poll_interval: float = 0.05,
         resample: bool = False,
+        model_path: str | Path | None = None,
     ) -> None:
         self.spec = ModelSpec.from_manifest(manifest)
+        self.manifest = manifest
+        self.model_path = Path(model_path) if model_path else None
+        self.source_id = ""  # of the predictions outlet, once started
         self.acquisition = acquisition
         self.decoder = SlidingDecoder(
             pipeline, self.spec, list(acquisition.ch_names), float(acquisition.sfreq),
@@ -82,14 +95,8 @@ class OnlineRunner:
         if self.outlet_name:
             import pylsl
 
-            info = pylsl.StreamInfo(
-                self.outlet_name, "Predictions", len(self.spec.classes) + 1, pylsl.IRREGULAR_RATE,
-                "float32", f"{self.outlet_name}-{id(self)}",
-            )
-            chans = info.desc().append_child("channels")
-            for label in [*self.spec.classes, "label"]:
-                chans.append_child("channel").append_child_value("label", label)
-            info.desc().append_child_value("classes", json.dumps(self.spec.classes))
+            info = self.outlet_info()
+            self.source_id = info.source_id()
             self._outlet = pylsl.StreamOutlet(info)
         if self.log_path:
             self.log_path.parent.mkdir(parents=True, exist_ok=True)
@@ -99,6 +106,60 @@ class OnlineRunner:
         self.status.state = "running"
         self._thread.start()
         return self
+
+    def outlet_info(self):
+        """``StreamInfo`` of the predictions outlet: stable ``source_id``, channel metadata, model.
+
+        ``source_id`` is ``bcigui-predictions@HOST:NAME`` (the same after a restart, so consumers
+        reconnect; different on another host); if another outlet with that name and source_id is
+        already on the network (a second bcigui on this host), ``#2``, ``#3``... is appended.
+        Channels: one probability per class (type ``probability``, unit ``none``), then ``label``
+        (type ``label``, unit ``none``: index of the class in ``classes``, -1 when rejected).
+        ``desc/model``: the pipeline's name, the sha256 of the model manifest and the training data
+        fingerprint; each sample is stamped with the LSL time of the last sample of its window.
+        """
+        import pylsl
+
+        name = str(self.outlet_name)
+        base = f"bcigui-predictions@{socket.gethostname()}:{name}"
+        source_id = base
+        for k in range(2, 100):
+            if not pylsl.resolve_bypred(predicate(name, source_id), minimum=1, timeout=0.2):
+                break
+            source_id = f"{base}#{k}"
+        classes = self.spec.classes
+        info = pylsl.StreamInfo(name, "Predictions", len(classes) + 1, pylsl.IRREGULAR_RATE, "float32", source_id)
+        desc = info.desc()
+        chans = desc.append_child("channels")
+        for c in classes:
+            ch = chans.append_child("channel")
+            ch.append_child_value("label", c)
+            ch.append_child_value("unit", "none")
+            ch.append_child_value("type", "probability")
+            ch.append_child_value("description", f"probability of class {c!r} (0 to 1; the row sums to 1)")
+        ch = chans.append_child("channel")
+        ch.append_child_value("label", "label")
+        ch.append_child_value("unit", "none")
+        ch.append_child_value("type", "label")
+        ch.append_child_value("description", "index of the predicted class in 'classes' (0-based), -1 when "
+                                             "the window was rejected (below the threshold)")
+        desc.append_child_value("classes", json.dumps(classes))
+        desc.append_child_value("timestamps", "LSL time of the last sample of each decoded window")
+        m = self.manifest
+        model = desc.append_child("model")
+        pipeline = m.get("pipeline") or ""
+        model.append_child_value("name", str(pipeline.get("name", "") if isinstance(pipeline, dict) else pipeline))
+        model.append_child_value("manifest_sha256", manifest_sha256(m))
+        model.append_child_value("training_fingerprint_sha256",
+                                 str((m.get("training_data") or {}).get("fingerprint_sha256", "")))
+        model.append_child_value("paradigm", str(m.get("paradigm", "")))
+        model.append_child_value("window", f"{self.spec.tmin:g} to {self.spec.tmax:g} s")
+        if self.model_path is not None:
+            model.append_child_value("file", self.model_path.name)
+        desc.append_child_value("hop_seconds", f"{self.decoder.hop_samples / self.spec.sfreq:g}")
+        eeg = getattr(self.acquisition, "eeg", None)
+        desc.append_child_value("source_stream", str(getattr(getattr(eeg, "desc", None), "name", "")))
+        return info
 
     def stop(self) -> None:
         self._stop.set()

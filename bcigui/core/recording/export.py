@@ -1,4 +1,12 @@
-"""Turn a ``.bcirec`` folder into an MNE Raw with annotations; save it as FIF in a BIDS layout; EDF/BDF.
+"""Turn a ``.bcirec`` folder into an MNE Raw with annotations; write it as a BIDS run; export it.
+
+The BIDS run's data file is BrainVision (float32, the BIDS EEG format that keeps the recorded float32
+samples) by default, or EDF/BDF; the lossless FIF copy (float64 for streams sent in double precision)
+goes next to the crash-safe folder in ``sourcedata/``, which BIDS ignores. The sidecars say what is
+known: manufacturer and model from the stream's metadata (else ``n/a``), channel units read back
+from the data file, participants and dataset description from the session, and the source stream
+of every event (``stream`` column of ``events.tsv``). :func:`export_run` writes a run as
+EDF/BDF/BrainVision/XDF/FIF (``bcigui export``).
 
 Marker onsets are placed by interpolating their LSL time on the sample timestamps. Samples missing
 at a jump in the timestamps (longer than 2.5 sample periods: outlet lost, buffer overrun) are filled
@@ -17,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from bcigui.core.recording.writer import COMPLETE, DATA, GAPS, HEADER, MARKERS, TIMES
+from bcigui.core.recording.writer import COMPLETE, DATA_FILES, GAPS, HEADER, MARKERS, SUFFIX, TIMES
 
 
 @dataclass
@@ -25,12 +33,13 @@ class RecordingContent:
     """Everything readable from a ``.bcirec`` folder."""
 
     header: dict[str, Any]
-    data: np.ndarray  # (n_samples, n_channels) float32
+    data: np.ndarray  # (n_samples, n_channels) float32 (float64 for streams sent in double precision)
     times: np.ndarray  # (n_samples,) float64
     markers: list[tuple[float, str]]
     gaps: list[tuple[float, float, str]] = field(default_factory=list)
     complete: bool = False
     truncated_bytes: int = 0
+    marker_streams: list[str] = field(default_factory=list)  # source stream of each marker ("" if unknown)
 
 
 def _read_jsonl(path: Path) -> list[dict]:
@@ -56,16 +65,22 @@ def read_bcirec(path: str | Path) -> RecordingContent:
         raise FileNotFoundError(f"{path} is not a bcigui recording folder: {HEADER} is missing")
     header = json.loads((path / HEADER).read_text(encoding="utf-8"))
     n_ch = len(header["ch_names"])
-    raw_bytes = (path / DATA).read_bytes() if (path / DATA).exists() else b""
+    dtype = header.get("dtype", "<f4")
+    if dtype not in DATA_FILES:
+        raise ValueError(f"{path}: unknown sample type {dtype!r} in {HEADER}; known: {sorted(DATA_FILES)}")
+    data_file = path / DATA_FILES[dtype]
+    width = np.dtype(dtype).itemsize
+    raw_bytes = data_file.read_bytes() if data_file.exists() else b""
     time_bytes = (path / TIMES).read_bytes() if (path / TIMES).exists() else b""
-    n = min(len(raw_bytes) // (4 * n_ch), len(time_bytes) // 8)
-    truncated = len(raw_bytes) - n * 4 * n_ch + len(time_bytes) - n * 8
-    data = np.frombuffer(raw_bytes, dtype="<f4", count=n * n_ch).reshape(n, n_ch)
+    n = min(len(raw_bytes) // (width * n_ch), len(time_bytes) // 8)
+    truncated = len(raw_bytes) - n * width * n_ch + len(time_bytes) - n * 8
+    data = np.frombuffer(raw_bytes, dtype=dtype, count=n * n_ch).reshape(n, n_ch)
     times = np.frombuffer(time_bytes, dtype="<f8", count=n)
-    markers = [(float(m["t"]), str(m["label"])) for m in _read_jsonl(path / MARKERS)]
+    rows = sorted((float(m["t"]), str(m["label"]), str(m.get("stream", ""))) for m in _read_jsonl(path / MARKERS))
     gaps = [(float(g["onset"]), float(g["duration"]), str(g.get("reason", "BAD_gap")))
             for g in _read_jsonl(path / GAPS)]
-    return RecordingContent(header, data, times, sorted(markers), gaps, (path / COMPLETE).exists(), truncated)
+    return RecordingContent(header, data, times, [(t, label) for t, label, _ in rows], gaps,
+                            (path / COMPLETE).exists(), truncated, [s for _, _, s in rows])
 
 
 def _onsets(t: np.ndarray, times: np.ndarray, sfreq: float) -> np.ndarray:
@@ -128,7 +143,7 @@ def to_raw(content: RecordingContent, montage: bool = True):
         raise ValueError(f"the recording holds {len(content.times)} sample(s); at least 2 are needed")
     sfreq = float(h["sfreq"])
     data, times, filled = fill_gaps(content.data, content.times, sfreq)
-    ch_types = list(h.get("ch_types") or ["eeg"] * len(h["ch_names"]))
+    ch_types = mne_channel_types(h)
     info = mne.create_info(list(h["ch_names"]), sfreq, ch_types)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -140,7 +155,7 @@ def to_raw(content: RecordingContent, montage: bool = True):
     subject = meta.get("subject")
     with raw.info._unlock():
         if subject:
-            raw.info["subject_info"] = {"his_id": str(subject)}
+            raw.info["subject_info"] = _subject_info(meta)
         if meta.get("operator"):
             raw.info["experimenter"] = str(meta["operator"])
         desc = {k: meta[k] for k in ("notes", "paradigm", "session", "task", "run") if k in meta}
@@ -148,12 +163,15 @@ def to_raw(content: RecordingContent, montage: bool = True):
             desc["recovered"] = True
         raw.info["description"] = json.dumps(desc, default=str)
         raw.info["line_freq"] = meta.get("line_freq")
-    onsets, durations, labels = [], [], []
+    onsets, durations, labels, streams = [], [], [], []
+    eeg_stream = str(meta.get("stream", {}).get("name", "")) or "n/a"
     if content.markers:
         t = np.array([m[0] for m in content.markers])
         onsets += list(_onsets(t, times, sfreq))
         durations += [0.0] * len(t)
         labels += [m[1] for m in content.markers]
+        known = content.marker_streams if len(content.marker_streams) == len(t) else [""] * len(t)
+        streams += [s or "n/a" for s in known]
     gaps = list(filled)
     for onset, duration, _ in content.gaps:  # acquisition gaps not already seen as a jump
         if np.isfinite(onset) and not any(o - 1.0 < onset < o + d + 1.0 for o, d in filled):
@@ -162,6 +180,7 @@ def to_raw(content: RecordingContent, montage: bool = True):
         onsets.append(float(_onsets(np.array([onset]), times, sfreq)[0]))
         durations.append(max(float(duration), 1.0 / sfreq))
         labels.append("BAD_gap")
+        streams.append(eeg_stream)  # a gap is missing data of the EEG stream
     if onsets:
         end = raw.times[-1] + 1.0 / sfreq
         keep = [i for i, o in enumerate(onsets) if -1e-9 <= o <= end]
@@ -169,7 +188,7 @@ def to_raw(content: RecordingContent, montage: bool = True):
             warnings.simplefilter("ignore")
             raw.set_annotations(mne.Annotations(
                 [max(0.0, onsets[i]) for i in keep], [min(durations[i], end - onsets[i]) for i in keep],
-                [labels[i] for i in keep]))
+                [labels[i] for i in keep], extras=[{"stream": streams[i]} for i in keep]))
     if montage:
         _set_montage(raw)
     return raw
@@ -190,63 +209,233 @@ def _set_montage(raw) -> None:
             raw.set_montage(mont, on_missing="ignore", match_case=False, verbose="error")
 
 
+_SEX = {"m": 1, "male": 1, "f": 2, "female": 2}
+_HAND = {"r": 1, "right": 1, "l": 2, "left": 2, "a": 3, "ambidextrous": 3}
+
+
+def _subject_info(meta: dict[str, Any]) -> dict[str, Any]:
+    """MNE ``subject_info`` from the session metadata (``subject``; ``sex``, ``hand`` when given)."""
+    info: dict[str, Any] = {"his_id": str(meta["subject"])}
+    sex = _SEX.get(str(meta.get("sex", "")).strip().lower())
+    hand = _HAND.get(str(meta.get("hand", meta.get("handedness", ""))).strip().lower())
+    if sex:
+        info["sex"] = sex
+    if hand:
+        info["hand"] = hand
+    return info
+
+
+def mne_channel_types(header: dict[str, Any]) -> list[str]:
+    """MNE channel types of a recording: a voltage channel whose values are not in volts (no or an
+    unknown unit at the inlet) becomes ``misc``, so that nothing labels them volts."""
+    from bcigui.core.data.units import is_voltage_type
+
+    n = len(header["ch_names"])
+    types = list(header.get("ch_types") or ["eeg"] * n)
+    units = list(header.get("units") or ["V"] * n)
+    return ["misc" if is_voltage_type(t) and u != "V" else t for t, u in zip(types, units, strict=True)]
+
+
 def bids_path(root: str | Path, subject: str, session: str | None, task: str, run: int,
-              extension: str = ".fif"):
-    """The ``mne_bids.BIDSPath`` of a run: ``sub-XX/ses-YY/eeg/sub-XX_ses-YY_task-T_run-RR_eeg.fif``."""
+              extension: str = ".vhdr"):
+    """The ``mne_bids.BIDSPath`` of a run: ``sub-XX/ses-YY/eeg/sub-XX_ses-YY_task-T_run-RR_eeg.vhdr``."""
     from mne_bids import BIDSPath
 
     return BIDSPath(subject=subject, session=session or None, task=task, run=f"{int(run):02d}",
                     datatype="eeg", suffix="eeg", extension=extension, root=Path(root))
 
 
-BIDS_FORMATS = {"fif": ".fif", "brainvision": ".vhdr", "edf": ".edf", "bdf": ".bdf"}
+BIDS_FORMATS = {"brainvision": ".vhdr", "edf": ".edf", "bdf": ".bdf"}
+DEFAULT_BIDS_FORMAT = "brainvision"
+RUN_EXTENSIONS = (".vhdr", ".edf", ".bdf", ".fif")  # data files of a run in any layout bcigui wrote
+BIDSIGNORE = ("*.bcimodel", "*_feedback.json")  # bcigui's own files in sub-XX/ses-YY/ beside eeg/
+_MNE_FORMATS = {"brainvision": "BrainVision", "edf": "EDF", "bdf": "BDF"}
+
+
+def existing_run_file(root: str | Path, subject: str, session: str | None, task: str, run: int) -> Path | None:
+    """The data file of this run if one exists (in any of the formats bcigui has written)."""
+    for ext in RUN_EXTENSIONS:
+        path = Path(bids_path(root, subject, session, task, run, ext).fpath)
+        if path.exists():
+            return path
+    return None
 
 
 def write_bids(raw, root: str | Path, subject: str, session: str | None, task: str, run: int,
-               fmt: str = "fif") -> Path:
-    """Save ``raw`` with its sidecars as a BIDS run; an existing run is never overwritten.
+               fmt: str = DEFAULT_BIDS_FORMAT, meta: dict[str, Any] | None = None) -> Path:
+    """Write ``raw`` as a BIDS EEG run (BrainVision, EDF or BDF) with truthful sidecars; return the data file.
 
-    ``fmt="fif"`` (default) keeps the data in FIF: mne-bids only converts EEG to BrainVision/EDF/BDF,
-    so the sidecars are written by ``write_raw_bids`` (BrainVision) and the data file is then
-    replaced by the FIF (``scans.tsv`` updated). Other formats are written by mne-bids as they are.
+    ``meta`` is the recording's session metadata (header ``meta``: ``stream``, ``subject``, ``age``,
+    ``sex``, ``hand``, ``dataset_name``...). An existing run is never overwritten.
     """
     from mne_bids import write_raw_bids
 
-    fmt = fmt.lower()
+    fmt = str(fmt).lower()
+    if fmt == "fif":
+        raise ValueError("fmt='fif' is not a BIDS EEG data format (the bids-validator rejects it); choose one of "
+                         f"{sorted(BIDS_FORMATS)}; finalize() keeps a lossless FIF copy in sourcedata/")
     if fmt not in BIDS_FORMATS:
         raise ValueError(f"fmt must be one of {sorted(BIDS_FORMATS)}, got {fmt!r}")
-    target = bids_path(root, subject, session, task, run, BIDS_FORMATS[fmt])
-    for ext in BIDS_FORMATS.values():
-        other = bids_path(root, subject, session, task, run, ext).fpath
-        if other.exists():
-            raise FileExistsError(f"{other} already exists; runs are never overwritten (choose another run)")
-    bp = bids_path(root, subject, session, task, run, ".vhdr" if fmt == "fif" else BIDS_FORMATS[fmt])
-    mne_fmt = {"fif": "BrainVision", "brainvision": "BrainVision", "edf": "EDF", "bdf": "BDF"}[fmt]
+    other = existing_run_file(root, subject, session, task, run)
+    if other is not None:
+        raise FileExistsError(f"{other} already exists; runs are never overwritten (choose another run)")
+    bp = bids_path(root, subject, session, task, run, BIDS_FORMATS[fmt])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        write_raw_bids(raw, bp, allow_preload=True, format=mne_fmt, overwrite=False, verbose="error")
-    if fmt != "fif":
-        return Path(bp.fpath)
-    vhdr = Path(bp.fpath)
-    fif = Path(target.fpath)
-    raw.save(fif, verbose="error")
-    for ext in (".vhdr", ".vmrk", ".eeg"):
-        vhdr.with_suffix(ext).unlink(missing_ok=True)
-    for scans in Path(root).glob(f"sub-{subject}/**/*_scans.tsv"):
-        text = scans.read_text(encoding="utf-8")
-        if vhdr.name in text:
-            scans.write_text(text.replace(vhdr.name, fif.name), encoding="utf-8")
-    return fif
+        write_raw_bids(raw, bp, allow_preload=True, format=_MNE_FORMATS[fmt], overwrite=False, verbose="error")
+    if fmt == "brainvision":
+        _descriptive_markers(Path(bp.fpath).with_suffix(".vmrk"), raw)
+    describe_run(bp, meta or {})
+    return Path(bp.fpath)
 
 
-def finalize(bcirec: str | Path, root: str | Path | None = None, fmt: str = "fif") -> Path:
-    """Write the BIDS run described by the recording header (``meta.bids``); return its path."""
-    content = read_bcirec(bcirec)
-    bids = content.header.get("meta", {}).get("bids")
+def _descriptive_markers(vmrk: Path, raw) -> None:
+    """Markers of a BrainVision file as ``Comment`` markers carrying the event names (mne-bids writes
+    numbered ``Stimulus`` codes, which tools reading the ``.vhdr`` alone cannot name)."""
+    text = vmrk.read_text(encoding="utf-8")
+    head, sep, _ = text.partition("Mk1=")
+    if not sep:
+        head = text.rstrip("\n") + "\n"
+    sfreq = float(raw.info["sfreq"])
+    lines = ["Mk1=New Segment,,1,1,0"]
+    ann = raw.annotations
+    for i, (onset, duration, desc) in enumerate(zip(ann.onset, ann.duration, ann.description, strict=True)):
+        sample = int(round((float(onset) - (raw.first_time if ann.orig_time is not None else 0.0)) * sfreq))
+        size = max(1, int(round(float(duration) * sfreq))) if duration > 0 else 0
+        label = str(desc).replace(",", "\\1")
+        lines.append(f"Mk{i + 2}=Comment,{label},{sample + 1},{size},0")
+    vmrk.write_text(head + "\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _read_tsv(path: Path) -> tuple[list[str], list[list[str]]]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split("\t")
+    return header, [line.split("\t") for line in lines[1:] if line.strip()]
+
+
+def _write_tsv(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    path.write_text("\n".join("\t".join(r) for r in [header, *rows]) + "\n", encoding="utf-8")
+
+
+def _update_json(path: Path, update) -> None:
+    obj = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    update(obj)
+    path.write_text(json.dumps(obj, indent=4, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def describe_run(bp, meta: dict[str, Any]) -> None:
+    """Make the sidecars of a freshly written run say what is true (see the module docstring)."""
+    import mne
+
+    from bcigui import __version__
+
+    root = Path(bp.root)
+    stream = meta.get("stream") or {}
+
+    def eeg_json(obj: dict) -> None:
+        obj["Manufacturer"] = str(stream.get("manufacturer") or "n/a")
+        obj["ManufacturersModelName"] = str(stream.get("model") or "n/a")
+        obj["RecordingType"] = "continuous"
+        obj["SoftwareVersions"] = f"bcigui {__version__}"
+
+    _update_json(Path(bp.copy().update(extension=".json").fpath), eeg_json)
+
+    # units: what the data file itself declares, channel by channel
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        written = mne.io.read_raw(bp.fpath, preload=False, verbose="error")
+    file_units = dict(getattr(written, "_orig_units", None) or {})
+    declared = dict(zip(meta.get("ch_names") or [], meta.get("units") or [], strict=False))
+    channels = Path(bp.copy().update(suffix="channels", extension=".tsv").fpath)
+    header, rows = _read_tsv(channels)
+    col = header.index("units")
+    for row in rows:
+        unit = file_units.get(row[0]) or ""
+        if unit.lower() in ("", "n/a", "na"):
+            unit = declared.get(row[0]) or "n/a"
+        row[col] = "µV" if unit in ("uV", "μV") else unit
+    _write_tsv(channels, header, rows)
+
+    events_json = Path(bp.copy().update(suffix="events", extension=".json").fpath)
+    if Path(bp.copy().update(suffix="events", extension=".tsv").fpath).exists():
+        _update_json(events_json, lambda obj: obj.update(stream={
+            "LongName": "Source stream",
+            "Description": "Name of the LSL stream the event came from (a marker stream); for BAD_gap, the EEG "
+                           "stream whose samples are missing (filled by linear interpolation)."}))
+
+    participants = root / "participants.tsv"
+    if participants.exists() and meta.get("age") not in (None, ""):
+        header, rows = _read_tsv(participants)
+        if "age" in header:
+            for row in rows:
+                if row[0] == f"sub-{bp.subject}" and row[header.index("age")] in ("n/a", ""):
+                    row[header.index("age")] = str(meta["age"])
+            _write_tsv(participants, header, rows)
+
+    def description(obj: dict) -> None:
+        if obj.get("Name") in (None, "", "[Unspecified]"):
+            obj["Name"] = str(meta.get("dataset_name") or root.resolve().name)
+        authors = [a for a in obj.get("Authors", []) if not str(a).startswith("[Unspecified")]
+        authors += [str(a) for a in meta.get("authors") or [] if str(a) not in authors]
+        if authors:
+            obj["Authors"] = authors
+        else:  # mne-bids' placeholders are no authors
+            obj.pop("Authors", None)
+        generated = [g for g in obj.get("GeneratedBy", []) if g.get("Name") != "bcigui"]
+        obj["GeneratedBy"] = [{"Name": "bcigui", "Version": __version__}, *generated]
+
+    _update_json(root / "dataset_description.json", description)
+    ensure_bidsignore(root)
+
+
+def ensure_bidsignore(root: str | Path) -> Path:
+    """``ROOT/.bidsignore`` listing bcigui's own files (models, feedback logs) so validators skip them."""
+    path = Path(root) / ".bidsignore"
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    missing = [p for p in BIDSIGNORE if p not in lines]
+    if missing:
+        path.write_text("\n".join([*lines, *missing]) + "\n", encoding="utf-8")
+    return path
+
+
+def fif_copy_path(bcirec: str | Path) -> Path:
+    """Where the lossless FIF copy of a run goes: beside its crash-safe folder in ``sourcedata/``."""
+    bcirec = Path(bcirec)
+    stem = bcirec.name[: -len(SUFFIX)] if bcirec.name.endswith(SUFFIX) else bcirec.name
+    return bcirec.with_name(f"{stem}_eeg.fif")
+
+
+def save_raw_fif(raw, content: RecordingContent, out: str | Path) -> Path:
+    """``raw`` as FIF, in double precision when the stream was (so nothing is rounded)."""
+    out = Path(out)
+    raw.save(out, fmt="double" if content.data.dtype == np.float64 else "single", verbose="error")
+    return out
+
+
+def write_run(content: RecordingContent, bcirec: str | Path, root: str | Path | None = None,
+              fmt: str = DEFAULT_BIDS_FORMAT, fif_copy: bool = True) -> Path:
+    """The BIDS run of a recording read from ``bcirec`` (+ its FIF copy); returns the BIDS data file."""
+    meta = dict(content.header.get("meta", {}))
+    bids = meta.get("bids")
     if not bids:
         raise ValueError(f"{bcirec}: the header has no BIDS entities (meta.bids); use save_fif instead")
-    raw = to_raw(content)
-    return write_bids(raw, root or bids["root"], bids["subject"], bids.get("session"), bids["task"], bids["run"], fmt)
+    meta.setdefault("ch_names", content.header.get("ch_names"))
+    meta.setdefault("units", content.header.get("units"))
+    raw = to_raw(content, montage=False)  # template positions are no measured electrodes.tsv
+    path = write_bids(raw, root or bids["root"], bids["subject"], bids.get("session"), bids["task"], bids["run"],
+                      fmt, meta)
+    copy = fif_copy_path(bcirec)
+    if fif_copy and not copy.exists():
+        _set_montage(raw)
+        save_raw_fif(raw, content, copy)
+    return path
+
+
+def finalize(bcirec: str | Path, root: str | Path | None = None, fmt: str = DEFAULT_BIDS_FORMAT,
+             fif_copy: bool = True) -> Path:
+    """Write the BIDS run described by the recording header (``meta.bids``); return its data file
+    (``..._eeg.vhdr`` by default). ``fif_copy`` also keeps a lossless FIF in ``sourcedata/``."""
+    return write_run(read_bcirec(bcirec), bcirec, root, fmt, fif_copy)
 
 
 def save_fif(bcirec: str | Path, out: str | Path) -> Path:
@@ -259,19 +448,138 @@ def save_fif(bcirec: str | Path, out: str | Path) -> Path:
     return out
 
 
+EXPORT_FORMATS = {"edf": ".edf", "bdf": ".bdf", "brainvision": ".vhdr", "xdf": ".xdf", "fif": ".fif"}
+_COMPANIONS = {"brainvision": (".eeg", ".vmrk")}
+
+
+def _export_format(path: Path, fmt: str | None) -> str:
+    if fmt is None:
+        by_ext = {ext: name for name, ext in EXPORT_FORMATS.items()}
+        fmt = by_ext.get(path.suffix.lower())
+        if fmt is None:
+            raise ValueError(f"cannot tell the format from the extension of {path}; give fmt, one of "
+                             f"{sorted(EXPORT_FORMATS)}")
+    fmt = str(fmt).lower()
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"format must be one of {sorted(EXPORT_FORMATS)}, got {fmt!r}")
+    return fmt
+
+
+def _check_free(path: Path, fmt: str) -> None:
+    for p in [path, *(path.with_suffix(ext) for ext in _COMPANIONS.get(fmt, ()))]:
+        if p.exists():
+            raise FileExistsError(f"{p} already exists; choose another output path")
+
+
 def export_raw(raw, path: str | Path, fmt: str | None = None) -> Path:
-    """Export to EDF or BDF (``fmt`` from the extension if omitted) through ``mne.export``."""
+    """Write ``raw`` as EDF, BDF, BrainVision (float32 µV) or FIF (``fmt`` from the extension if omitted).
+
+    EDF stores 16-bit and BDF 24-bit integers scaled to each channel's range (``physical_range="auto"``).
+    """
     import mne
 
     path = Path(path)
-    fmt = (fmt or path.suffix.lstrip(".")).lower()
-    if fmt not in ("edf", "bdf"):
-        raise ValueError(f"fmt must be one of ['edf', 'bdf'], got {fmt!r}")
-    if path.exists():
-        raise FileExistsError(f"{path} already exists; choose another output path")
+    fmt = _export_format(path, fmt)
+    if fmt == "xdf":
+        raise ValueError("export_raw writes edf, bdf, brainvision or fif; XDF needs timestamps: use export_run")
+    _check_free(path, fmt)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "fif":
+        raw.save(path, fmt="double" if raw.orig_format == "double" else "single", verbose="error")
+        return path
     raw = raw.copy()
     raw.set_annotations(raw.annotations)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        mne.export.export_raw(path, raw, fmt=fmt, physical_range="auto", verbose="error")
+        kwargs = {"physical_range": "auto"} if fmt in ("edf", "bdf") else {}
+        mne.export.export_raw(path, raw, fmt=fmt, verbose="error", **kwargs)
     return path
+
+
+def _xdf_from_content(content: RecordingContent):
+    """XDF streams of a recording: the EEG stream as recorded (LSL timestamps, voltages in microvolts,
+    other channels as stored) and one marker stream per source stream, with the markers' own stamps."""
+    from bcigui.core.data.xdf import XdfStream
+
+    h = content.header
+    stream = h.get("meta", {}).get("stream", {}) or {}
+    volts = np.array([u == "V" for u in h.get("units") or ["V"] * len(h["ch_names"])])
+    data = content.data.astype(np.float64) * np.where(volts, 1e6, 1.0)
+    fmt = "double64" if content.data.dtype == np.float64 else "float32"
+    types = [str(t).upper() for t in h.get("ch_types") or ["eeg"] * len(h["ch_names"])]
+    units = ["microvolts" if v else (u or "n/a") for v, u in zip(volts, h.get("units") or [], strict=False)]
+    out = [XdfStream(str(stream.get("name") or "EEG"), str(stream.get("type") or "EEG"), float(h["sfreq"]), fmt,
+                     content.times, data, list(h["ch_names"]), units=units or None, ch_types=types,
+                     source_id=str(stream.get("source_id") or ""))]
+    names = content.marker_streams if len(content.marker_streams) == len(content.markers) else [""] * len(
+        content.markers)
+    for name in dict.fromkeys(names):
+        rows = [(t, label) for (t, label), n in zip(content.markers, names, strict=True) if n == name]
+        out.append(XdfStream(name or "markers", "Markers", 0.0, "string", np.array([t for t, _ in rows]),
+                             [label for _, label in rows], ["marker"], unit="n/a"))
+    return out
+
+
+def _xdf_from_raw(raw):
+    """XDF streams of a file without LSL timestamps: the sample times from 0 s, markers from annotations."""
+    from bcigui.core.data.xdf import XdfStream
+
+    volts = np.array([ch["unit"] == 107 for ch in raw.info["chs"]])  # FIFF_UNIT_V
+    data = raw.get_data().T * np.where(volts, 1e6, 1.0)
+    units = ["microvolts" if v else "n/a" for v in volts]
+    times = raw.times.copy()
+    out = [XdfStream("EEG", "EEG", float(raw.info["sfreq"]), "double64", times, data, list(raw.ch_names),
+                     units=units, ch_types=[t.upper() for t in raw.get_channel_types()])]
+    ann = raw.annotations
+    if len(ann):
+        shift = raw.first_time if ann.orig_time is not None else 0.0
+        out.append(XdfStream("markers", "Markers", 0.0, "string", np.asarray(ann.onset) - shift,
+                             [str(d) for d in ann.description], ["marker"], unit="n/a"))
+    return out
+
+
+def read_run(source: str | Path):
+    """``(raw, content)`` of a run: a ``.bcirec`` folder (content kept) or a recording file (content None).
+
+    Files keep every channel (not only EEG), with their names normalised as everywhere.
+    """
+    import mne
+
+    from bcigui.core.data.recordings import load_recording, standardize_names
+
+    source = Path(source)
+    if not source.exists():
+        raise FileNotFoundError(f"run not found: {source}")
+    if (source / HEADER).is_file():
+        content = read_bcirec(source)
+        return to_raw(content), content
+    if source.suffix.lower() in (".xdf", ".xdfz"):
+        return load_recording(source).raw, None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        raw = mne.io.read_raw(source, preload=True, verbose="error")
+    standardize_names(raw)
+    return raw, None
+
+
+def export_run(source: str | Path, out: str | Path, fmt: str | None = None) -> Path:
+    """Write a run (``.bcirec`` folder, or any recording file bcigui reads) as EDF, BDF, BrainVision,
+    XDF or FIF (``fmt`` from ``out``'s extension if omitted); never overwrites. Returns ``out``.
+
+    XDF from a ``.bcirec`` keeps the LSL timestamps of every sample and marker, one stream per
+    source stream, with clock offsets as LabRecorder writes them.
+    """
+    from bcigui.core.data.xdf import write_xdf
+
+    out = Path(out)
+    fmt = _export_format(out, fmt)
+    _check_free(out, fmt)
+    raw, content = read_run(source)
+    if fmt != "xdf":
+        if content is not None and fmt == "fif":
+            out.parent.mkdir(parents=True, exist_ok=True)
+            return save_raw_fif(raw, content, out)
+        return export_raw(raw, out, fmt)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_xdf(out, _xdf_from_content(content) if content is not None else _xdf_from_raw(raw))
+    return out

@@ -1,11 +1,12 @@
-"""Recover interrupted recordings: ``.bcirec`` folders -> valid FIF files (BIDS run when known)."""
+"""Recover interrupted recordings: ``.bcirec`` folders -> their BIDS run (BrainVision + lossless FIF copy
+in ``sourcedata/``) when the header names one, else a plain FIF file."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from bcigui.core.recording.export import bids_path, read_bcirec, to_raw, write_bids
+from bcigui.core.recording.export import existing_run_file, read_bcirec, to_raw, write_run
 from bcigui.core.recording.writer import COMPLETE, HEADER, SUFFIX
 
 
@@ -42,27 +43,24 @@ def default_output(source: Path) -> Path:
 
 
 def recover_one(source: str | Path, out: str | Path | None = None) -> Recovered:
-    """Write the readable part of ``source`` as FIF (its BIDS run if the header names one)."""
+    """Write the readable part of ``source``: its BIDS run if the header names one (and the BIDS root
+    is still there), else a plain FIF file."""
     source = Path(source)
     content = read_bcirec(source)
     n, m = len(content.times), len(content.markers)
     bids = content.header.get("meta", {}).get("bids")
-    if out is None and bids:
-        target = Path(bids_path(bids["root"], bids["subject"], bids.get("session"), bids["task"], bids["run"]).fpath)
-        if not target.parent.exists() and not Path(bids["root"]).exists():
-            target = None  # the BIDS root moved away: fall back to a file next to the folder
+    use_bids = out is None and bool(bids) and Path(bids["root"]).exists()
+    if use_bids:
+        existing = existing_run_file(bids["root"], bids["subject"], bids.get("session"), bids["task"], bids["run"])
+        if existing is not None:
+            return Recovered(source, existing, n, m, content.complete, f"{existing} already exists: nothing to do")
+        path = write_run(content, source)
     else:
-        target = None
-    if target is not None and target.exists():
-        return Recovered(source, target, n, m, content.complete, f"{target} already exists: nothing to do")
-    raw = to_raw(content)
-    if target is not None:
-        path = write_bids(raw, bids["root"], bids["subject"], bids.get("session"), bids["task"], bids["run"])
-    else:
+        raw = to_raw(content)
         path = Path(out) if out is not None else default_output(source)
         if path.exists():
             return Recovered(source, path, n, m, content.complete, f"{path} already exists: not overwritten")
-        raw.save(path, verbose="error")
+        raw.save(path, fmt="double" if content.data.dtype.itemsize == 8 else "single", verbose="error")
     state = "complete" if content.complete else "interrupted"
     return Recovered(source, path, n, m, content.complete,
                      f"{state} recording: {n} samples ({n / content.header['sfreq']:.2f} s), {m} markers -> {path}")

@@ -3,7 +3,8 @@
 A recording is a folder ``NAME.bcirec/`` holding
 
 - ``header.json``: channels, sampling rate, units, stream and session metadata (written atomically);
-- ``data.f32``: samples, float32 little-endian, row-major ``(n_samples, n_channels)``, appended;
+- ``data.f32``: samples, float32 little-endian, row-major ``(n_samples, n_channels)``, appended
+  (``data.f64``, float64, for streams sent in double precision: ``header["dtype"]`` says which);
 - ``times.f64``: one float64 LSL timestamp per sample, appended;
 - ``markers.jsonl``: one ``{"t": ..., "label": ..., "stream": ...}`` per line;
 - ``gaps.jsonl``: one ``{"onset": ..., "duration": ..., "reason": ...}`` per line;
@@ -28,6 +29,7 @@ import numpy as np
 HEADER, DATA, TIMES, MARKERS, GAPS, COMPLETE = (
     "header.json", "data.f32", "times.f64", "markers.jsonl", "gaps.jsonl", "complete.json"
 )
+DATA_FILES = {"<f4": DATA, "<f8": "data.f64"}
 SUFFIX = ".bcirec"
 FORMAT_VERSION = 1
 
@@ -47,8 +49,11 @@ class RecordingWriter:
 
     def __init__(self, path: str | Path, ch_names: list[str], sfreq: float,
                  ch_types: list[str] | None = None, units: list[str] | None = None,
-                 meta: dict[str, Any] | None = None) -> None:
+                 meta: dict[str, Any] | None = None, dtype: str = "<f4") -> None:
         self.path = Path(path)
+        if dtype not in DATA_FILES:
+            raise ValueError(f"dtype must be one of {sorted(DATA_FILES)}, got {dtype!r}")
+        self.dtype = dtype
         self.n_channels = len(ch_names)
         if self.n_channels < 1:
             raise ValueError(f"ch_names must list at least one channel, got {ch_names!r}")
@@ -62,11 +67,11 @@ class RecordingWriter:
         self.path.mkdir(parents=False, exist_ok=False)  # never reuse (overwrite) a recording
         self.header = {
             "format": "bcirec", "version": FORMAT_VERSION, "ch_names": list(ch_names), "sfreq": float(sfreq),
-            "ch_types": ch_types, "units": units, "dtype": "<f4", "created_unix": time.time(),
+            "ch_types": ch_types, "units": units, "dtype": dtype, "created_unix": time.time(),
             "meta": dict(meta or {}),
         }
         write_json_atomic(self.path / HEADER, self.header)
-        self._data = open(self.path / DATA, "ab")
+        self._data = open(self.path / DATA_FILES[dtype], "ab")
         self._times = open(self.path / TIMES, "ab")
         self._markers = open(self.path / MARKERS, "a", encoding="utf-8")
         self._gaps = open(self.path / GAPS, "a", encoding="utf-8")
@@ -100,7 +105,7 @@ class RecordingWriter:
         if data.shape[0] == 0:
             return
         with self._lock:
-            self._data.write(np.ascontiguousarray(data, dtype="<f4").tobytes())
+            self._data.write(np.ascontiguousarray(data, dtype=self.dtype).tobytes())
             self._times.write(timestamps.tobytes())
             self.n_samples += data.shape[0]
 
@@ -166,14 +171,21 @@ class Recorder:
             ch_types = None
         meta = dict(meta or {})
         meta.setdefault("stream", {k: v for k, v in (desc.to_dict().items() if hasattr(desc, "to_dict") else [])})
-        units = [_stored_unit(u) for u in getattr(desc, "units", ())] or None
+        resolved = getattr(getattr(acquisition, "eeg", None), "units", None)  # the reader's ChannelUnits
+        if resolved and all(hasattr(u, "stored") for u in resolved):
+            units = [u.stored for u in resolved]
+        else:
+            units = [_stored_unit(u, t) for u, t in zip(getattr(desc, "units", ()), getattr(desc, "ch_types", ()),
+                                                        strict=False)] or None
         if units and len(units) != len(ch_names):
             units = None
-        self.writer = RecordingWriter(path, ch_names, float(acquisition.sfreq), ch_types, units, meta)
+        wide = getattr(desc, "channel_format", "") in ("double64", "int32", "int64")  # read as float64
+        self.writer = RecordingWriter(path, ch_names, float(acquisition.sfreq), ch_types, units, meta,
+                                      dtype="<f8" if wide else "<f4")
         self.path = self.writer.path
         self.flush_interval = float(flush_interval)
         self.poll_interval = float(poll_interval)
-        self._index = acquisition.buffer.n_written if start_index is None else int(start_index)
+        self._index = self._pre_roll_index(acquisition.buffer) if start_index is None else int(start_index)
         self._seen_markers: set[tuple[str, float, str]] = set()
         self.marker_streams = None if marker_streams is None else frozenset(marker_streams)
         self._n_gaps = len(list(getattr(acquisition, "gaps", []) or []))
@@ -182,6 +194,17 @@ class Recorder:
         self._thread: threading.Thread | None = None
         self.error: BaseException | None = None
         self.n_lost = 0
+
+    PRE_ROLL = 1.0  # s of samples already received that the recording starts with
+
+    def _pre_roll_index(self, buffer: Any) -> int:
+        """Start with the last ``PRE_ROLL`` s already in the buffer: some sources stamp their samples
+        ahead of the clock (mne-lsl's player stamps a chunk's last sample one chunk ahead), so an event
+        stamped when the recording starts may precede the first sample received after it."""
+        n = int(buffer.n_written)
+        back = min(n, int(round(self.PRE_ROLL * float(self.acquisition.sfreq))),
+                   int(getattr(buffer, "capacity", n)))
+        return n - back
 
     @property
     def n_samples(self) -> int:
@@ -273,8 +296,8 @@ def _mne_type(kind: str) -> str:
     return {"eeg": "eeg", "eog": "eog", "emg": "emg", "ecg": "ecg", "stim": "stim", "misc": "misc"}.get(kind, "misc" if kind else "eeg")
 
 
-def _stored_unit(unit: str) -> str:
+def _stored_unit(unit: str, ch_type: str = "") -> str:
     """Unit of a channel as stored: voltages are converted to volts at the inlet."""
-    from bcigui.core.stream.lsl import unit_scale
+    from bcigui.core.data.units import resolve_unit
 
-    return "V" if unit_scale(unit) != 1.0 or str(unit).strip().lower() in ("v", "volt", "volts") else str(unit)
+    return resolve_unit("", unit, ch_type).stored

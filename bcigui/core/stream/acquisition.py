@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
@@ -68,12 +69,15 @@ class Acquisition(_Events):
     ``eeg``: a stream name (``""`` picks the first ``EEG``-typed regular stream) or a description.
     ``markers``: ``"auto"`` (every marker stream now on the network, plus those appearing later),
     ``None``/``"none"``, a name, comma-separated names or a list. Marker labels from all marker
-    streams are merged into ``markers``.
+    streams are merged into ``markers``. ``units`` (one unit or ``{channel: unit}``) replaces the
+    units the EEG stream declares (see :class:`StreamReader`); ``ch_names`` are normalised
+    (``Fc5.`` -> ``FC5``) as for files.
     """
 
     def __init__(self, eeg: str | StreamDescription,
                  markers: list[str | StreamDescription] | str | None = "auto",
-                 buffer_seconds: float = 60.0, timeout: float = 2.0) -> None:
+                 buffer_seconds: float = 60.0, timeout: float = 2.0,
+                 units: str | Mapping[str, str] | None = None) -> None:
         super().__init__()
         desc = eeg if isinstance(eeg, StreamDescription) else (
             find_stream(eeg, timeout) if eeg else _pick_eeg(timeout))
@@ -88,7 +92,7 @@ class Acquisition(_Events):
                              f"{desc.channel_format!r}); choose a numeric stream with a regular rate")
         self.buffer_seconds = float(buffer_seconds)
         self.timeout = float(timeout)
-        self.eeg = StreamReader(desc, buffer_seconds, timeout)
+        self.eeg = StreamReader(desc, buffer_seconds, timeout, units=units)
         self.markers = MarkerList()
         self.marker_readers: list[StreamReader] = []
         self._auto = _marker_descs(markers) == "auto"

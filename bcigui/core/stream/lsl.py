@@ -17,23 +17,13 @@ from typing import Any
 import pylsl
 from pylsl.lib import string2fmt
 
+from bcigui.core.data.units import unit_scale  # noqa: F401 - re-exported (units are read per channel)
+
 log = logging.getLogger(__name__)
 
 FORMAT_NAMES: dict[int, str] = {code: name for name, code in string2fmt.items()}
 MARKER_TYPES = ("markers", "marker", "events", "event")
 
-# Factors that bring a channel to SI volts, by (lower-cased) desc unit.
-UNIT_SCALES: dict[str, float] = {
-    "v": 1.0, "volt": 1.0, "volts": 1.0,
-    "mv": 1e-3, "millivolt": 1e-3, "millivolts": 1e-3,
-    "uv": 1e-6, "µv": 1e-6, "μv": 1e-6, "microvolt": 1e-6, "microvolts": 1e-6,
-    "nv": 1e-9, "nanovolt": 1e-9, "nanovolts": 1e-9,
-}
-
-
-def unit_scale(unit: str) -> float:
-    """Factor converting values in ``unit`` to volts; 1.0 for unknown or non-voltage units."""
-    return UNIT_SCALES.get(unit.strip().lower(), 1.0)
 
 
 @dataclass(frozen=True)
@@ -51,6 +41,8 @@ class StreamDescription:
     ch_names: tuple[str, ...]
     units: tuple[str, ...]
     ch_types: tuple[str, ...]
+    manufacturer: str = ""  # desc/acquisition/manufacturer (XDF meta-data convention) or desc/manufacturer
+    model: str = ""  # desc/acquisition/model or desc/model
 
     @property
     def is_marker(self) -> bool:
@@ -86,7 +78,19 @@ class StreamDescription:
             ch_names=tuple(lab or f"Ch{i + 1}" for i, lab in enumerate(labels)),
             units=tuple(u or "" for u in units),
             ch_types=tuple(t or stype for t in types),
+            **_device(info),
         )
+
+
+def _device(info: pylsl.StreamInfo) -> dict[str, str]:
+    """Manufacturer and model from ``desc`` (``acquisition/*`` as in the XDF meta-data spec, or top level)."""
+    desc = info.desc()
+    acq = desc.child("acquisition")
+    out = {}
+    for key in ("manufacturer", "model"):
+        value = acq.child_value(key).strip() if not acq.empty() else ""
+        out[key] = value or desc.child_value(key).strip()
+    return out
 
 
 def _channel_fields(info: pylsl.StreamInfo, n: int) -> tuple[list[str], list[str], list[str]]:
@@ -188,11 +192,14 @@ def make_stream_info(
     source_id: str = "",
     units: str | Sequence[str] = "microvolts",
     ch_type: str | Sequence[str] = "EEG",
+    manufacturer: str = "",
+    model: str = "",
 ) -> pylsl.StreamInfo:
     """``StreamInfo`` with ``desc/channels/channel/{label,unit,type}`` filled in.
 
     ``units`` and ``ch_type`` are one value for all channels or one per channel. An empty
     ``source_id`` defaults to ``name`` so that inlets can recover when the outlet comes back.
+    ``manufacturer``/``model`` go to ``desc/acquisition`` (XDF meta-data convention) when given.
     """
     ch_names = [str(c) for c in ch_names]
     n = len(ch_names)
@@ -212,4 +219,9 @@ def make_stream_info(
         ch.append_child_value("label", label)
         ch.append_child_value("unit", unit)
         ch.append_child_value("type", ctype)
+    if manufacturer or model:
+        acq = info.desc().append_child("acquisition")
+        for key, value in (("manufacturer", manufacturer), ("model", model)):
+            if value:
+                acq.append_child_value(key, value)
     return info

@@ -6,9 +6,16 @@ Each reader owns one thread that pulls chunks straight into a preallocated array
 clock (and de-jittered and monotonized for regular streams), so EEG samples and markers from any
 machine share one time base.
 
-Units: EEG is stored in volts. Each channel is scaled according to its ``desc`` unit
-(``"uV"``, ``"µV"``, ``"microvolts"`` -> x1e-6; ``"mV"`` -> x1e-3; ``"nV"`` -> x1e-9); channels
-with another or no unit are stored as sent.
+Units: EEG is stored in volts. Each channel is scaled according to its ``desc`` unit, in any
+notation in use (``"uV"``, ``"µV"``, ``"μV"``, ``"microvolts"``, mne-lsl's exponent ``"-6"`` -> x1e-6;
+``"mV"`` -> x1e-3; ``"nV"`` -> x1e-9; see :mod:`bcigui.core.data.units`). A voltage-typed channel
+with no or an unknown unit is stored as sent and reported loudly (log warning and a ``"warning"``
+event naming the channel and the unit string); ``units=`` declares the units of a source whose
+metadata is missing or wrong. Non-voltage channels are stored as sent.
+
+Channel names are normalised (:func:`bcigui.core.data.channels.normalize_channel_names`:
+PhysioNet's ``Fc5.`` -> ``FC5``) in ``ch_names``, as for files, so every path sees the same names;
+``desc.ch_names`` keeps the labels the stream declares.
 
 Outlet loss (``LostError``, or no data on a regular stream for ``max(loss_timeout, 5 chunk
 intervals)``) never raises: the reader reports ``"lost"``, re-resolves the stream (same name and
@@ -23,19 +30,20 @@ import logging
 import statistics
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
 import pylsl
 from pylsl.util import LostError
 
+from bcigui.core.data.channels import normalize_channel_names
+from bcigui.core.data.units import ChannelUnit, resolve_units
 from bcigui.core.stream.buffer import RingBuffer
 from bcigui.core.stream.lsl import (
     StreamDescription,
     find_stream,
     resolve_infos,
-    unit_scale,
 )
 from bcigui.core.stream.markers import MarkerList
 
@@ -100,7 +108,15 @@ class _Events:
                 log.exception("stream event callback %r failed on %r", cb, event)
 
 
-def _marker_label(values: list) -> str:
+def _marker_label(values: list, labels: list[str] | None = None) -> str:
+    """Marker text of one sample. ``labels`` (a one-hot numeric stream such as mne-lsl's
+    ``*-annotations``: one channel per description, non-zero where the event is): the names of the
+    non-zero channels."""
+    if labels is not None:
+        hot = [lab for lab, v in zip(labels, values, strict=False) if v]
+        if hot:
+            return ",".join(hot)
+
     def one(v: object) -> str:
         if isinstance(v, float) and v.is_integer():
             return str(int(v))
@@ -109,19 +125,29 @@ def _marker_label(values: list) -> str:
     return one(values[0]) if len(values) == 1 else ",".join(one(v) for v in values)
 
 
+def _one_hot_labels(desc: StreamDescription) -> list[str] | None:
+    """Channel labels of a numeric multi-channel annotation stream (mne-lsl PlayerLSL's one-hot
+    encoding: stream type ``annotations``), else ``None``."""
+    if desc.channel_format == "string" or desc.n_channels < 2 or desc.type.strip().lower() != "annotations":
+        return None
+    return list(desc.ch_names)
+
+
 class StreamReader(_Events):
     """One LSL stream read continuously by a background thread.
 
     ``stream`` is a name (resolved now; ``ValueError`` lists the available streams if unknown) or
     a :class:`StreamDescription`. Regular streams fill ``buffer`` (``buffer_seconds`` long, volts
     for voltage units); marker streams (irregular rate, type ``Markers`` or string format) fill
-    ``markers``. ``recover=False`` leaves a lost stream lost.
+    ``markers``. ``recover=False`` leaves a lost stream lost. ``units`` (one unit, or
+    ``{channel: unit}``) replaces the units the stream declares.
     """
 
     poll_interval = 0.001  # s slept after a partial chunk, to batch samples (bounds added latency)
 
     def __init__(self, stream: str | StreamDescription, buffer_seconds: float = 60.0,
-                 timeout: float = 2.0, recover: bool = True, loss_timeout: float = 1.0) -> None:
+                 timeout: float = 2.0, recover: bool = True, loss_timeout: float = 1.0,
+                 units: str | Mapping[str, str] | None = None) -> None:
         super().__init__()
         if not buffer_seconds > 0:
             raise ValueError(f"buffer_seconds must be > 0, got {buffer_seconds!r}")
@@ -134,15 +160,22 @@ class StreamReader(_Events):
                              "a stream needs at least 1 channel")
         self.desc = stream
         self.sfreq = float(stream.srate)
-        self.ch_names = list(stream.ch_names)
+        self.ch_names = normalize_channel_names(stream.ch_names)
         self.timeout = float(timeout)
         self.recover = bool(recover)
         self.loss_timeout = float(loss_timeout)
         self.is_marker = stream.is_marker or stream.channel_format == "string"
         self.buffer: RingBuffer | None = None
         self.markers: MarkerList | None = None
-        self.scales = np.array([unit_scale(u) for u in stream.units] or [1.0] * stream.n_channels)
+        if self.is_marker:
+            self.units: list[ChannelUnit] = [ChannelUnit(c, "", 1.0, "") for c in self.ch_names]
+        else:
+            self.units = resolve_units(self.ch_names, stream.units or [""] * stream.n_channels,
+                                       stream.ch_types or [stream.type] * stream.n_channels, stream.name, units)
+        self.scales = np.array([u.scale for u in self.units])
         self._scale = self.scales if np.any(self.scales != 1.0) else None  # None: store as sent
+        self.unit_problems = [u.problem for u in self.units if u.problem]
+        self._one_hot = _one_hot_labels(stream) if self.is_marker else None
         if self.is_marker:
             self.markers = MarkerList()
         else:
@@ -178,6 +211,7 @@ class StreamReader(_Events):
                                f"available any more (waited {self.timeout:g} s)")
         self._set_status("connected")
         self._emit("connected", stream=self.desc.name, time=pylsl.local_clock())
+        self._warn_units()
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name=f"lsl-{self.desc.name}", daemon=True)
         self._thread.start()
@@ -199,6 +233,17 @@ class StreamReader(_Events):
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    def _warn_units(self) -> None:
+        """Report channels whose values cannot be put in volts (once per start, loudly)."""
+        if not self.unit_problems:
+            return
+        bad = [u for u in self.units if u.problem]
+        listing = ", ".join(f"{u.name}={u.declared!r}" for u in bad[:8]) + (" ..." if len(bad) > 8 else "")
+        message = (f"{len(bad)} voltage channel(s) of LSL stream {self.desc.name!r} have no or an unknown "
+                   f"unit ({listing}): kept as sent, not converted to volts. {bad[0].problem}")
+        log.warning(message)
+        self._emit("warning", stream=self.desc.name, message=message, time=pylsl.local_clock())
 
     @property
     def status(self) -> str:
@@ -365,7 +410,7 @@ class StreamReader(_Events):
         if not ts:
             return
         for values, t in zip(samples, ts, strict=True):
-            label = _marker_label(values)
+            label = _marker_label(values, self._one_hot)
             self.markers.append(t, label)
             for sink in self._marker_sinks:
                 sink.append(t, label)

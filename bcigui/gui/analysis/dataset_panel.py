@@ -93,7 +93,16 @@ class DatasetPanel(QWidget):
         self.events.setHorizontalHeaderLabels(["Event in the file", "Class name", "Trials"])
         self.events.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.events.verticalHeader().hide()
-        QVBoxLayout(events_box).addWidget(self.events)
+        self.source = QComboBox()
+        self.source.setToolTip("Keep only the events of one marker stream (each recorded event keeps the "
+                               "stream it came from)")
+        self.source.currentIndexChanged.connect(lambda *_: self._fill_events(self.recordings))
+        ev_lay = QVBoxLayout(events_box)
+        src_row = QHBoxLayout()
+        src_row.addWidget(QLabel("Events from"))
+        src_row.addWidget(self.source, 1)
+        ev_lay.addLayout(src_row)
+        ev_lay.addWidget(self.events)
 
         window_box = QGroupBox("Epochs")
         self.tmin = _spin(0.5, -10, 30, 0.1, " s")
@@ -200,6 +209,7 @@ class DatasetPanel(QWidget):
     def _loaded(self, recordings: list) -> None:
         self._busy(False)
         self.recordings = list(recordings)
+        self._fill_sources(recordings)
         self._fill_events(recordings)
         rates = sorted({r.sfreq for r in recordings})
         nch = sorted({len(r.ch_names) for r in recordings})
@@ -208,9 +218,30 @@ class DatasetPanel(QWidget):
                             "'Create epochs'.")
         self.recordings_loaded.emit(self.recordings)
 
+    def _fill_sources(self, recordings: list) -> None:
+        """Offer the events' source streams (when the files say where events came from)."""
+        streams = sorted({s for r in recordings for s in r.event_streams() if s})
+        current = self.source.currentData()
+        self.source.blockSignals(True)
+        self.source.clear()
+        self.source.addItem("every stream", None)
+        for name in streams:
+            self.source.addItem(name, name)
+        if current in streams:
+            self.source.setCurrentIndex(streams.index(current) + 1)
+        self.source.blockSignals(False)
+        self.source.setEnabled(bool(streams))
+
+    def selected_recordings(self) -> list:
+        """The recordings, with only the events of the chosen source stream."""
+        stream = self.source.currentData()
+        return [r.from_streams({stream}) for r in self.recordings] if stream else list(self.recordings)
+
     def _fill_events(self, recordings: list) -> None:
         from bcigui.core.paradigms.markers import class_from_marker
 
+        stream = self.source.currentData()
+        recordings = [r.from_streams({stream}) for r in recordings] if stream else recordings
         previous = self.event_map()
         counts: dict[str, int] = {}
         for rec in recordings:
@@ -275,7 +306,7 @@ class DatasetPanel(QWidget):
         start, stop = min(tmin, b0), max(tmax, b1)
         self._busy(True, "Creating epochs…")
         made_with = {"files": self.paths(), "event_map": dict(mapping), "filter": spec, "cut": (start, stop)}
-        self._task = run_in_thread(make_epochs, self.recordings, mapping, start, stop, filter=spec,
+        self._task = run_in_thread(make_epochs, self.selected_recordings(), mapping, start, stop, filter=spec,
                                    on_done=lambda ep: self._made(ep, made_with), on_error=self._error)
 
     def _made(self, epochs, made_with: dict | None = None) -> None:

@@ -92,8 +92,9 @@ SSVEP_EVENTS = "cue/ssvep/13.0=13.0Hz,cue/ssvep/17.0=17.0Hz,cue/ssvep/21.0=21.0H
 
 def test_follow_mode_mi_calibration_is_decodable_only_with_skill(calibrations, tmp_path):
     run1 = _run_file(calibrations / "mi1", "mi")
-    raw = mne.io.read_raw(run1, verbose="error")
-    cues = Counter(mk.class_from_marker(d) for d in raw.annotations.description if mk.class_from_marker(d))
+    raw = mne.io.read_raw(run1, verbose="error")  # the BIDS run (BrainVision: markers are Comment/<name>)
+    names = [d.removeprefix("Comment/") for d in raw.annotations.description]
+    cues = Counter(mk.class_from_marker(d) for d in names if mk.class_from_marker(d))
     assert cues == {"left_hand": 20, "right_hand": 20}  # the session's cues only, none of the subject's
     good = _train(run1, "mi", MI_EVENTS, "csp_lda", tmp_path / "mi1.bcimodel")
     bad = _train(_run_file(calibrations / "mi0", "mi"), "mi", MI_EVENTS, "csp_lda", tmp_path / "mi0.bcimodel")

@@ -12,6 +12,7 @@ from bcigui.cli import main
 from bcigui.core.paradigms import markers as mk
 from bcigui.core.paradigms.mi import MotorImageryParadigm
 from bcigui.core.paradigms.outlet import MarkerOutlet
+from bcigui.core.recording.export import fif_copy_path
 from bcigui.core.recording.session import CalibrationSession, SessionInfo
 from bcigui.core.stream.acquisition import Acquisition
 
@@ -37,10 +38,13 @@ def test_mi_run_trials_and_marker_times(index_outlet, unique_name, tmp_path):
         session2, out2 = run_session(acq, outlet, tmp_path, trials=1, classes="left_hand,feet")
     finally:
         acq.stop()
-    assert out.name == "sub-01_ses-01_task-mi_run-01_eeg.fif"
-    assert out2.name == "sub-01_ses-01_task-mi_run-02_eeg.fif" and out.read_bytes() == first_bytes
+    assert out.name == "sub-01_ses-01_task-mi_run-01_eeg.vhdr"
+    assert out2.name == "sub-01_ses-01_task-mi_run-02_eeg.vhdr" and out.read_bytes() == first_bytes
 
-    raw = mne.io.read_raw_fif(out, preload=True, verbose="error")
+    # the lossless FIF copy beside the crash-safe folder (the BIDS BrainVision file is float32 µV)
+    raw = mne.io.read_raw_fif(fif_copy_path(session.plan.bcirec), preload=True, verbose="error")
+    bv = mne.io.read_raw(out, preload=True, verbose="error")
+    assert bv.ch_names == raw.ch_names and np.allclose(bv.get_data(), raw.get_data(), rtol=1e-6, atol=1e-12)
     assert raw.info["sfreq"] == index_outlet.srate
     assert raw.get_channel_types()[:2] == ["misc", "eeg"]
     index = raw.get_data(picks="index")[0]
@@ -139,6 +143,10 @@ def test_foreign_marker_stream_with_our_name_is_not_recorded(index_outlet, uniqu
     finally:
         stop.set()
         acq.stop()
-    raw = mne.io.read_raw(out, verbose="error")
-    classes = Counter(mk.class_from_marker(d) for d in raw.annotations.description if mk.class_from_marker(d))
+    raw = mne.io.read_raw(out, verbose="error")  # the BIDS run (BrainVision: markers are Comment/<name>)
+    names = [d.removeprefix("Comment/") for d in raw.annotations.description]
+    classes = Counter(mk.class_from_marker(d) for d in names if mk.class_from_marker(d))
     assert classes == {"left_hand": 2, "right_hand": 2}  # no cue/feet from the other program
+    from bcigui.core.data.recordings import load_recording
+
+    assert load_recording(out).event_streams() == [name]  # each event keeps its source stream

@@ -98,18 +98,22 @@ def test_bids_layout_and_no_overwrite(tmp_path):
     w.close()
     raw = to_raw(read_bcirec(tmp_path / "e.bcirec"))
     out = write_bids(raw, tmp_path / "bids", "07", "02", "mi", 3)
-    assert out == tmp_path / "bids/sub-07/ses-02/eeg/sub-07_ses-02_task-mi_run-03_eeg.fif"
+    assert out == tmp_path / "bids/sub-07/ses-02/eeg/sub-07_ses-02_task-mi_run-03_eeg.vhdr"
     eeg_dir = out.parent
     assert (eeg_dir / "sub-07_ses-02_task-mi_run-03_channels.tsv").exists()
     assert (eeg_dir / "sub-07_ses-02_task-mi_run-03_events.tsv").exists()
-    assert not list(eeg_dir.glob("*.vhdr"))
+    assert not list(eeg_dir.glob("*.fif"))  # FIF is no BIDS EEG format
     scans = (tmp_path / "bids/sub-07/ses-02/sub-07_ses-02_scans.tsv").read_text()
-    assert out.name in scans and ".vhdr" not in scans
-    back = mne.io.read_raw_fif(out, verbose="error")
-    assert "cue/left_hand" in back.annotations.description
+    assert out.name in scans
+    back = mne.io.read_raw(out, verbose="error")
+    assert "Comment/cue/left_hand" in back.annotations.description  # named in the .vmrk itself
     before = out.read_bytes()
     with pytest.raises(FileExistsError):
         write_bids(raw, tmp_path / "bids", "07", "02", "mi", 3)
+    with pytest.raises(FileExistsError):  # nor in another format
+        write_bids(raw, tmp_path / "bids", "07", "02", "mi", 3, fmt="edf")
+    with pytest.raises(ValueError, match="fif.*not a BIDS EEG data format.*brainvision"):
+        write_bids(raw, tmp_path / "bids", "07", "02", "mi", 4, fmt="fif")
     assert out.read_bytes() == before
     plan = plan_run(tmp_path / "bids", "07", "02", "mi", 3, SF, 10)
     assert plan.run == 4  # the next free run
