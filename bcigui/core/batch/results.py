@@ -61,7 +61,7 @@ class ResultsStore:
         self.path = self.folder / "results.csv"
         self.errors_path = self.folder / "errors.jsonl"
         self.config_path = self.folder / "config.json"
-        has_rows = self.path.is_file() and self.path.stat().st_size > 0
+        has_rows = self.path.is_file() and len(self.path.read_text().splitlines()) > 1  # beyond the header
         if has_rows and not resume:
             raise FileExistsError(f"--results: {self.path} already holds results; pass --resume to complete it "
                                   "or choose another --results folder")
@@ -71,7 +71,7 @@ class ResultsStore:
         if has_rows:
             self._repair()
             self.done = {row_key(r) for r in read_results(self.path)}
-        else:
+        else:  # a new file, or only the header of a run stopped before its first row
             self._write_atomic(self.path, ",".join(COLUMNS) + "\n")
         merged = dict(config)
         if resume and self.config_path.is_file():
