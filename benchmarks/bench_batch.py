@@ -7,7 +7,8 @@ x 3 pipelines (csp_lda, ts_lr, mdm), within-session 5-fold: 30 tasks. Each run i
 a fresh process (``--scheduler serial``, then ``--scheduler local --workers N``), so the wall times
 include start-up, imports, cluster start and shutdown. Prints the wall times, the speed-up, the mean
 cross-validation time per task in each run (from results.csv: ``time`` x folds; equal times mean
-the workers do not slow each other down) and the load average seen, since the machine is shared.
+the workers do not slow each other down), the load average and a probe of how many cores were really
+free (two CPU-bound processes vs one), since the machine is shared with other users.
 """
 
 from __future__ import annotations
@@ -24,6 +25,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PHYSIONET = ROOT.parent / "shared" / "data" / "physionet-eegmmidb"
 PIPELINES = "csp_lda,ts_lr,mdm"
+
+
+_PROBE = ("import os, time; os.environ['OPENBLAS_NUM_THREADS'] = '1'; import numpy as np; "
+          "a = np.random.default_rng(0).random((150, 150)); t = time.perf_counter()\n"
+          "for _ in range(300): np.linalg.eigh(a @ a.T)\n"
+          "print(time.perf_counter() - t)")
+
+
+def cpu_capacity() -> float:
+    """How many cores this shared machine gives right now: a CPU-bound probe run alone, then two at once
+    (2.0 on an idle 2-core machine; 1.0 when other users' work leaves room for one process only)."""
+    def probe(n: int) -> float:
+        procs = [subprocess.Popen([sys.executable, "-c", _PROBE], stdout=subprocess.PIPE, text=True) for _ in range(n)]
+        return max(float(p.communicate()[0]) for p in procs)
+
+    alone = probe(1)
+    return round(2 * alone / probe(2), 2)
 
 
 def _run(scheduler: list[str], subjects: str, out: Path) -> dict:
@@ -53,18 +71,21 @@ def main(argv: list[str] | None = None) -> int:
     if not PHYSIONET.is_dir():
         print(f"shared data not found at {PHYSIONET}", file=sys.stderr)
         return 2
+    capacity_before = cpu_capacity()
     with tempfile.TemporaryDirectory() as tmp:
         print("serial run...", file=sys.stderr, flush=True)
         serial = _run(["--scheduler", "serial"], args.subjects, Path(tmp) / "serial")
         print(f"  {serial['wall_s']:.1f} s; LocalCluster with {args.workers} workers...", file=sys.stderr, flush=True)
         parallel = _run(["--scheduler", "local", "--workers", str(args.workers)], args.subjects, Path(tmp) / "parallel")
+    capacity_after = cpu_capacity()
     same = serial.pop("scores") == parallel.pop("scores")
     result = {"serial_s": round(serial["wall_s"], 2), "parallel_s": round(parallel["wall_s"], 2),
               "speedup": round(serial["wall_s"] / parallel["wall_s"], 3), "workers": args.workers,
               "tasks": serial["tasks"], "serial_task_cv_s": round(serial["mean_task_cv_s"], 3),
               "parallel_task_cv_s": round(parallel["mean_task_cv_s"], 3), "identical_scores": same,
               "load_avg_1min": [round(serial["load_before"], 2), round(serial["load_after"], 2),
-                                round(parallel["load_after"], 2)], "cores": os.cpu_count()}
+                                round(parallel["load_after"], 2)], "cores": os.cpu_count(),
+              "cpu_capacity": [capacity_before, capacity_after]}
     if args.json:
         print(json.dumps(result))
         return 0
@@ -73,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"LocalCluster x{args.workers}    {result['parallel_s']:7.1f} s   mean CV time per task "
           f"{result['parallel_task_cv_s']:.2f} s")
     print(f"speed-up x{result['speedup']:.2f}; identical scores: {same}; 1-min load average "
-          f"(start, after serial, after parallel): {result['load_avg_1min']}")
+          f"(start, after serial, after parallel): {result['load_avg_1min']}; cores free for us (probe, "
+          f"before/after): {result['cpu_capacity']}")
     return 0
 
 
