@@ -79,10 +79,7 @@ def _markdown(summary: dict[str, Any], n_rows: int, n_failed: int) -> str:
 
 def plot_summary(rows: list[dict[str, Any]], path: str | Path) -> None:
     """Per-subject scores, one panel per data set and one line per pipeline."""
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
-    from matplotlib.figure import Figure
+    from matplotlib.figure import Figure  # object API: no pyplot, no backend switch (safe in the GUI process)
 
     data = _by_dataset(rows)
     fig = Figure(figsize=(max(6.0, 0.45 * max((len({k[0] for c in p.values() for k in c}) for p in data.values()),
