@@ -29,7 +29,7 @@ from bcigui.gui.param_form import describe
 
 KIND_TITLES = {
     "source": "Sources", "feature": "Features", "decoder": "Decoders",
-    "paradigm": "Paradigms", "view": "Views",
+    "paradigm": "Paradigms", "view": "Views", "dataset": "Data sets",
 }
 SPEC_ROLE = Qt.ItemDataRole.UserRole
 

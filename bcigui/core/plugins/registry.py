@@ -25,7 +25,7 @@ from typing import Any
 from bcigui.core.plugins.params import Param, resolve_params
 
 PLUGIN_API_VERSION = "1.0"
-KINDS = ("source", "feature", "decoder", "paradigm", "view")
+KINDS = ("source", "feature", "decoder", "paradigm", "view", "dataset")
 ENTRY_POINT_GROUP = "bcigui.plugins"
 FOLDER_HOOK = "bcigui_plugins"
 
