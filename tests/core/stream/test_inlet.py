@@ -189,6 +189,7 @@ def test_silent_outlet_is_lost_then_recovered(unique_name):
 
 
 def test_marker_stream_recovers_and_no_recover_stays_lost(unique_name):
+    # generous waits: re-resolution polls the network, slower on a loaded machine (seen > 3 s)
     name = f"{unique_name}-mk"
     outlet = pylsl.StreamOutlet(make_stream_info(name, "Markers", ["m"], 0, fmt="string"))
     events: list[tuple[str, dict]] = []
@@ -198,16 +199,16 @@ def test_marker_stream_recovers_and_no_recover_stays_lost(unique_name):
         outlet.push_sample(["a"])
         assert wait_for(lambda: len(reader.markers) == 1 and len(fixed.markers) == 1, 2.0)
         del outlet
-        assert wait_for(lambda: reader.status == "lost" and fixed.status == "lost", 2.0)
+        assert wait_for(lambda: reader.status == "lost" and fixed.status == "lost", 10.0)
         # a look-alike with another layout (same name and source_id, 2 channels) is refused
         other = pylsl.StreamOutlet(make_stream_info(name, "Markers", ["m", "n"], 0, fmt="string"))
-        assert wait_for(lambda: any(ev == "incompatible" for ev, _ in events), 3.0)
+        assert wait_for(lambda: any(ev == "incompatible" for ev, _ in events), 15.0)
         assert reader.status == "lost" and dict(events)["incompatible"]["n_channels"] == 2
         del other
         outlet = pylsl.StreamOutlet(make_stream_info(name, "Markers", ["m"], 0, fmt="string"))
-        assert wait_for(lambda: reader.status == "connected", 4.0)
+        assert wait_for(lambda: reader.status == "connected", 15.0)
         outlet.push_sample(["b"])
-        assert wait_for(lambda: len(reader.markers) == 2, 2.0)
+        assert wait_for(lambda: len(reader.markers) == 2, 10.0)
         time.sleep(0.3)
         assert fixed.status == "lost" and len(fixed.markers) == 1 and not fixed.gaps
     assert [lab for _, lab in reader.markers.all()] == ["a", "b"]
