@@ -140,6 +140,8 @@ class MainWindow(QMainWindow):
                                           "Ctrl+Shift+C", "Run a motor-imagery or SSVEP calibration and record it")
         self.act_analysis = self._action("&Analysis and training…", self.show_analysis, None, "Ctrl+Shift+A",
                                          "Look at what separates the classes, pick features, train a decoder")
+        self.act_compare = self._action("Compare pipelines across &subjects…", self.show_compare, None, None,
+                                        "Cross-validate pipelines on every subject of a data set (bcigui benchmark)")
         self.act_online = self._action("&Online decoding", self.show_online, None, "Ctrl+Shift+O",
                                        "Deploy a trained model on the connected stream, with feedback")
         self.act_quit = self._action("&Quit", self.close, None, QKeySequence.StandardKey.Quit)
@@ -174,7 +176,7 @@ class MainWindow(QMainWindow):
         m = mb.addMenu("&Session")
         m.addAction(self.act_guided)
         m.addSeparator()
-        for a in (self.act_calibrate, self.act_analysis, self.act_online):
+        for a in (self.act_calibrate, self.act_analysis, self.act_compare, self.act_online):
             m.addAction(a)
         self.view_menu = mb.addMenu("&View")
         self.view_menu.addAction(self.stream_dock.toggleViewAction())
@@ -593,6 +595,16 @@ class MainWindow(QMainWindow):
         box.setModal(False)
         box.open()
         return box
+
+    def show_compare(self) -> QWidget:
+        """The "compare across subjects" window (batch evaluation; one, reused)."""
+        from bcigui.gui.analysis.compare_window import CompareWindow
+
+        if getattr(self, "compare_window", None) is None:
+            self.compare_window = CompareWindow(self)
+        self.compare_window.show()
+        self.compare_window.raise_()
+        return self.compare_window
 
     def show_analysis(self) -> QWidget:
         """The analysis and training workspace (one window, reused)."""

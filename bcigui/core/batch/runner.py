@@ -275,3 +275,38 @@ def run_batch(datasets: Sequence[DatasetDefinition], pipelines: Sequence[str], r
 
         write_summary(store.folder)
     return report
+
+
+def compare(dataset: str, pipelines: Sequence[str], results: str | Path, subjects: str = "", cv: int | str = 5,
+            scheduler: str = "local", workers: int | None = None, resume: bool = True,
+            progress: Callable[[float, str], None] | None = None,
+            cancel: Any = None) -> tuple[BatchReport, dict[str, Any]]:
+    """What the GUI's "Compare across subjects" runs: :func:`run_batch` on one ``NAME[:ROOT]`` data set,
+    with ``progress(fraction, message)`` and a ``cancel`` event (checked after every task); returns the
+    report and the summary (per-pipeline mean ± SD, paired tests)."""
+    from bcigui.core.batch.definition import parse_subjects, resolve_dataset
+    from bcigui.core.batch.summary import write_summary
+    from bcigui.core.decoders.evaluation import Cancelled
+
+    definition = resolve_dataset(dataset)
+    subs = parse_subjects(subjects) if str(subjects).strip() else None
+    state = {"total": 1, "done": 0}
+
+    def on_plan(p: Plan) -> None:
+        state["total"] = max(1, p.total - p.skipped)
+        if progress:
+            progress(0.0, f"{p.total - p.skipped} task(s) to run, {p.skipped} already done")
+
+    def on_outcome(outcome: Outcome) -> None:
+        state["done"] += 1
+        if progress:
+            k = outcome.key
+            what = f"{k.pipeline}, subject {k.subject}: " + ("done" if outcome.ok else f"failed ({outcome.error})")
+            progress(min(1.0, state["done"] / state["total"]), what)
+        if cancel is not None and cancel.is_set():
+            raise Cancelled("comparison cancelled (finished rows are kept; run again to resume)")
+
+    report = run_batch([definition], list(pipelines), results, subs, cv, scheduler=scheduler, workers=workers,
+                       resume=resume and (Path(results) / "results.csv").exists(), on_plan=on_plan,
+                       on_outcome=on_outcome)
+    return report, write_summary(report.results_dir or results)
