@@ -75,7 +75,13 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_window and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from bcigui.core.paradigms.outlet import MarkerOutlet
-    from bcigui.core.recording.session import CalibrationSession, SessionInfo, check_label, check_output
+    from bcigui.core.recording.session import (
+        CalibrationSession,
+        SessionInfo,
+        check_label,
+        check_output,
+        reads_outlet,
+    )
     from bcigui.core.stream.acquisition import Acquisition
 
     model = None
@@ -94,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     acq = Acquisition(args.stream, markers=[outlet.description(), *others])
     acq.start()
     try:
-        direct = not outlet.wait_for_consumers(5.0)
+        direct = not reads_outlet(acq, outlet, 5.0)  # our acquisition, not just any reader (a virtual subject)
         if direct:
             print("warning: the marker outlet has no reader; markers are written to the recording directly",
                   file=sys.stderr)
