@@ -144,13 +144,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _report_feedback(session, summary_path: str | None) -> None:
-    from bcigui.core.recording.feedback import write_json_atomic
+    from bcigui.core.recording.writer import write_json_atomic
 
     res = session.summary()
     res["recording"] = f"eeg/{session.output.name}" if session.output else None
     if summary_path:
         from pathlib import Path
 
+        Path(summary_path).parent.mkdir(parents=True, exist_ok=True)
         write_json_atomic(Path(summary_path), res)
     acc = res["accuracy"]
     if acc is None:

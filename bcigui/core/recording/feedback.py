@@ -13,8 +13,6 @@ session's ``eeg/`` folder as ``<run>_feedback.json``.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -29,6 +27,7 @@ from bcigui.core.paradigms import markers as mk
 from bcigui.core.paradigms.base import Paradigm, Phase
 from bcigui.core.paradigms.outlet import MarkerOutlet
 from bcigui.core.recording.session import CalibrationSession, SessionInfo
+from bcigui.core.recording.writer import write_json_atomic
 
 FEEDBACK_SUFFIX = "feedback"
 
@@ -180,6 +179,7 @@ class FeedbackSession(CalibrationSession):
         if recording is not None:
             res["recording"] = f"eeg/{Path(recording).name}"
         path = self.plan.fif.parent.parent / f"{self.plan.basename}_{FEEDBACK_SUFFIX}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
         write_json_atomic(path, res)
         return path
 
@@ -214,13 +214,3 @@ def summarize_trials(trials: list, classes: list[str], t0: float = 0.0) -> dict[
         "trials": [{"onset": round(r.cue_time - t0, 4), "true": r.true, "predicted": r.predicted,
                     "correct": bool(r.predicted == r.true), "n_windows": r.n_windows} for r in trials],
     }
-
-
-def write_json_atomic(path: Path, obj: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump(obj, f, indent=2)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)

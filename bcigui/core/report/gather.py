@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import json
 import math
 import platform
@@ -31,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from bcigui.core.recording.feedback import file_sha256
 from bcigui.core.report import text as tx
 from bcigui.core.report.contents import (
     ChannelQualityRow,
@@ -123,14 +123,6 @@ def _scans(session_dir: Path, subject: str, session: str | None) -> dict[str, st
     except (OSError, csv.Error):
         pass
     return out
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _versions() -> dict[str, str]:

@@ -64,7 +64,19 @@ class GuidedPage(QWizardPage):
 
 # ------------------------------------------------------------------------------------------ 1. patient
 class RunPage(GuidedPage):
-    """Shared by the calibration and feedback pages: a run on screen, then saved."""
+    """Shared by the calibration and feedback pages: a run on screen, then saved.
+
+    Subclasses provide ``paradigm()`` (the run's paradigm from the page's settings) and a
+    ``duration`` label, which :meth:`_show_duration` fills.
+    """
+
+    def _show_duration(self, *_: Any) -> None:
+        try:
+            p = self.paradigm()
+        except (ValueError, TypeError, OSError) as err:
+            self.duration.setText(f"<span style='{ERROR_STYLE}'>{err}</span>")
+            return
+        self.duration.setText(f"{p.n_trials()} trials, about <b>{minutes(p.total_duration())}</b>.")
 
     def _start_run(self, session: Any) -> None:
         from bcigui.gui.paradigms.run import SessionWindows

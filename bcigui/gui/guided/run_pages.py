@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
 
 from bcigui.core import guided
 from bcigui.gui.guided.base import (
-    ERROR_STYLE,
     TASKS,
     RunPage,
     minutes,
@@ -101,14 +100,6 @@ class CalibrationPage(RunPage):
         name, fixed = self.task.currentData()
         params = {**self.form().values(), **fixed, "trials_per_class": self.trials.value()}
         return make_paradigm(name, **params)
-
-    def _show_duration(self, *_: Any) -> None:
-        try:
-            p = self.paradigm()
-        except (ValueError, TypeError) as err:
-            self.duration.setText(f"<span style='{ERROR_STYLE}'>{err}</span>")
-            return
-        self.duration.setText(f"{p.n_trials()} trials, about <b>{minutes(p.total_duration())}</b>.")
 
     def initializePage(self) -> None:  # noqa: N802 - Qt API
         runs = self.runs()
@@ -194,7 +185,7 @@ class FeedbackPage(RunPage):
     def initializePage(self) -> None:  # noqa: N802 - Qt API
         self._show_duration()
 
-    def _paradigm(self) -> Any:
+    def paradigm(self) -> Any:
         from bcigui.core.paradigms import make_paradigm
         from bcigui.core.recording.feedback import paradigm_params_for_model
 
@@ -208,14 +199,6 @@ class FeedbackPage(RunPage):
             params.update(paradigm_params_for_model(name, read_manifest(res.model_path)[0]))
         return make_paradigm(name, **params)
 
-    def _show_duration(self, *_: Any) -> None:
-        try:
-            p = self._paradigm()
-        except (ValueError, OSError) as err:
-            self.duration.setText(f"<span style='{ERROR_STYLE}'>{err}</span>")
-            return
-        self.duration.setText(f"{p.n_trials()} trials, about <b>{minutes(p.total_duration())}</b>.")
-
     def start_feedback(self) -> None:
         from bcigui.core.model_file import load_model
         from bcigui.core.recording.feedback import FeedbackSession
@@ -226,7 +209,7 @@ class FeedbackPage(RunPage):
             return
         try:
             model = load_model(res.model_path)
-            paradigm = self._paradigm()
+            paradigm = self.paradigm()
             outlet, direct = self._outlet_args()
             self.session_obj = FeedbackSession(self.w.acquisition, paradigm, self.w.root, self._session_info(),
                                                model, res.model_path, outlet, None, direct)
