@@ -30,6 +30,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import tqdm as tqdm_module
     from tqdm import tqdm
 
     from bcigui.core.batch.definition import parse_subjects, resolve_dataset
@@ -41,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
     pipelines = [p.strip() for p in args.pipelines.split(",") if p.strip()]
     subjects = parse_subjects(args.subjects) if args.subjects else None
     bar: dict = {}
+    tqdm_module.tqdm.monitor_interval = 0  # no monitor thread: LocalCluster workers can then be forked
 
     def on_plan(plan) -> None:
         for name, subject, session, missing in plan.incomplete:
@@ -65,7 +67,8 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if "bar" in bar:
             bar["bar"].close()
-    print(f"{report.completed} task(s) computed in {report.seconds:.1f} s, {report.skipped} already done, "
+    where = f" on {report.workers} worker(s)" + (f" ({report.worker_start}ed)" if report.worker_start else "")
+    print(f"{report.completed} task(s) computed in {report.seconds:.1f} s{where}, {report.skipped} already done, "
           f"{len(report.failures)} failed; results in {args.results / 'results.csv'}, "
           f"summary in {args.results / 'summary.md'}")
     if report.failures:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import time
 import traceback as tb
 import uuid
@@ -73,6 +74,7 @@ class BatchReport:
     failures: list[Outcome] = field(default_factory=list)
     seconds: float = 0.0
     workers: int = 1
+    worker_start: str = ""  # how LocalCluster workers were started: "fork" or "spawn"
     results_dir: Path | None = None
 
 
@@ -209,23 +211,44 @@ def run_dask(groups: Sequence[Group], cv: int | str, seed: int, client: Any) -> 
         fut.release()
 
 
-def start_client(scheduler: str, workers: int | None) -> tuple[Any, Any, int]:
-    """(client, cluster or None, number of workers) for ``local`` or a scheduler address."""
+def worker_start_method() -> str:
+    """How a LocalCluster starts its workers: ``fork`` where that is safe, else ``spawn``.
+
+    A spawned worker imports MNE, scikit-learn and the decoders afresh (about 2 s of CPU each, on the
+    critical path of a short batch); a forked one inherits them from this process. Forking is safe
+    only on Linux from a process with no other thread yet (no Qt, no LSL, no tqdm monitor): a lock
+    held by another thread at fork time would stay locked in the child.
+    """
+    import threading
+
+    return "fork" if sys.platform == "linux" and threading.active_count() == 1 else "spawn"
+
+
+def start_client(scheduler: str, workers: int | None) -> tuple[Any, Any, int, str]:
+    """(client, cluster or None, number of workers, how they were started) for ``local`` or a
+    scheduler address (whose workers were started by someone else: ``""``)."""
     from distributed import Client, LocalCluster
 
     if scheduler == "local":
         import dask
 
+        from bcigui.core.batch.preload import warm_imports
+
         n = workers or os.cpu_count() or 1
+        method = worker_start_method()
+        if method == "fork":
+            warm_imports()  # before forking, so that the workers inherit them
         # dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536, which also freezes glibc's mmap
         # threshold: every array above 128 KiB is then mapped and unmapped afresh, and the cross-validation
         # of a PhysioNet subject took 1.7x longer (page faults) than in a plain process. Not for our workers.
-        with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+        with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+                              "distributed.worker.multiprocessing-method": method}):
             cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                   dashboard_address=None, silence_logs=logging.ERROR)
-        return Client(cluster), cluster, n
+                                   dashboard_address=None, silence_logs=logging.ERROR,
+                                   preload=[] if method == "fork" else ["bcigui.core.batch.preload"])
+        return Client(cluster), cluster, n, method
     client = Client(scheduler, timeout="15s")
-    return client, None, len(client.scheduler_info().get("workers", {}))
+    return client, None, len(client.scheduler_info().get("workers", {})), ""
 
 
 def run_batch(datasets: Sequence[DatasetDefinition], pipelines: Sequence[str], results: str | Path,
@@ -253,7 +276,7 @@ def run_batch(datasets: Sequence[DatasetDefinition], pipelines: Sequence[str], r
         elif scheduler == "serial":
             outcomes = run_serial(groups, cv, seed)
         else:
-            client, cluster, report.workers = start_client(scheduler, workers)
+            client, cluster, report.workers, report.worker_start = start_client(scheduler, workers)
             outcomes = run_dask(groups, cv, seed, client)
         for outcome in outcomes:
             if outcome.ok:

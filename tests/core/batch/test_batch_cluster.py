@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -28,8 +30,21 @@ def test_serial_results_in_moabb_format(serial_rows: list[dict], lr8: str, tmp_p
     assert len({round(r["score"], 6) for r in serial_rows}) >= 4
 
 
-def test_local_cluster_matches_serial(serial_rows: list[dict], lr8: str, tmp_path: Path) -> None:
-    report = run_batch([resolve_dataset(lr8)], PIPELINES, tmp_path, subjects=[1, 2, 3], scheduler="local", workers=2)
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_local_cluster_matches_serial(serial_rows: list[dict], lr8: str, tmp_path: Path, start: str) -> None:
+    """Forked workers (which inherit this process's imports) and spawned ones (another thread runs here,
+    so forking is not safe) compute the same scores as the serial run."""
+    stop = threading.Event()
+    if start == "spawn":
+        threading.Thread(target=stop.wait, daemon=True).start()
+    elif sys.platform != "linux" or threading.active_count() > 1:
+        pytest.skip("workers are forked only on Linux from a process with no other thread")
+    try:
+        report = run_batch([resolve_dataset(lr8)], PIPELINES, tmp_path, subjects=[1, 2, 3], scheduler="local",
+                           workers=2)
+    finally:
+        stop.set()
+    assert report.worker_start == start
     assert report.workers == 2 and report.completed == 6 and not report.failures
     assert key_scores(read_results(tmp_path / "results.csv")) == key_scores(serial_rows)
     summary = (tmp_path / "summary.md").read_text()
