@@ -22,6 +22,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--resample", action="store_true",
                    help="accept a stream whose sampling rate differs from the model's: resample it causally "
                         "(anti-alias low-pass + interpolation); otherwise a rate mismatch is refused")
+    p.add_argument("--wait", type=float, default=0.0, metavar="S",
+                   help="wait up to S seconds for the stream to appear (default: refuse it after 2 s)")
     p.add_argument("--seconds", type=float, default=None, metavar="N", help="stop after N seconds")
     p.add_argument("--log", metavar="FILE", help="JSON-lines log of every prediction "
                    "(default: predictions-<model>-<time>.jsonl next to the model)")
@@ -30,26 +32,44 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import time
+    from concurrent.futures import ThreadPoolExecutor
     from pathlib import Path
 
-    from bcigui.core.model_file import load_model
-    from bcigui.core.online import OnlineRunner
     from bcigui.core.stream.acquisition import Acquisition
 
-    model = load_model(args.model)
+    t0 = time.monotonic()
     log = args.log or str(
         Path(args.model).with_name(f"predictions-{Path(args.model).stem}-{time.strftime('%Y%m%d-%H%M%S')}.jsonl")
     )
-    acq = Acquisition(args.stream, markers=None).start()
-    try:
-        runner = OnlineRunner(model.pipeline, model.manifest, acq, hop=args.hop, smoothing=args.smoothing,
-                              threshold=args.threshold, outlet_name=args.outlet, log_path=log,
-                              resample=args.resample, model_path=args.model)
-    except Exception:
-        acq.stop()
-        raise
+    # Fast start: the stream is opened (and samples accumulate) while the model loads in a thread;
+    # the runner then decodes the samples received meanwhile.
+    with ThreadPoolExecutor(1, thread_name_prefix="bcigui-load-model") as pool:
+        loading = pool.submit(_load_model, args.model)
+        if args.wait:
+            print(f"Waiting up to {args.wait:g} s for LSL stream {args.stream!r}...", flush=True)
+        acq = Acquisition(args.stream, markers=None, timeout=max(2.0, args.wait)).start()
+        t_stream = time.monotonic() - t0
+        try:
+            model = loading.result()
+            from bcigui.core.online import OnlineRunner
+
+            runner = OnlineRunner(model.pipeline, model.manifest, acq, hop=args.hop, smoothing=args.smoothing,
+                                  threshold=args.threshold, outlet_name=args.outlet, log_path=log,
+                                  resample=args.resample, model_path=args.model)
+        except BaseException:
+            acq.stop()
+            raise
     print(f"Decoding {args.stream!r} ({len(acq.ch_names)} ch, {acq.sfreq:g} Hz) with {args.model}; "
           f"classes {runner.spec.classes}; predictions on LSL outlet {args.outlet!r}; log {log}", flush=True)
+    first = {}
+
+    def on_first(p) -> None:
+        if not first:
+            first["t"] = time.monotonic() - t0
+            print(f"first prediction {first['t']:.2f} s after start (stream open after {t_stream:.2f} s, "
+                  f"window {runner.spec.tmax - runner.spec.tmin:g} s)", flush=True)
+
+    runner.subscribe(on_first)
     if not args.quiet:
         runner.subscribe(lambda p: print(f"{p.timestamp:.3f} {p.label or '(rejected)'} "
                                          + " ".join(f"{x:.2f}" for x in p.proba), flush=True))
@@ -72,3 +92,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"{st.predictions} predictions, {st.skipped_nonfinite} windows skipped (non-finite samples), "
           f"{st.resets} restarts after gaps", flush=True)
     return 0
+
+
+def _load_model(path: str):
+    from bcigui.core.model_file import load_model
+
+    return load_model(path)

@@ -1,15 +1,10 @@
-"""Offline data: loading recordings of any supported format, epoching."""
+"""Offline data: loading recordings of any supported format, epoching (submodules imported on use)."""
 
-from bcigui.core.data.epochs import EpochsData, find_bad_epochs, make_epochs, parse_event_map
-from bcigui.core.data.recordings import Event, Recording, load_recording, load_recordings
+from bcigui.core.lazy import lazy_exports
 
-__all__ = [
-    "EpochsData",
-    "Event",
-    "Recording",
-    "find_bad_epochs",
-    "load_recording",
-    "load_recordings",
-    "make_epochs",
-    "parse_event_map",
-]
+_EXPORTS = {
+    "EpochsData": "epochs", "find_bad_epochs": "epochs", "make_epochs": "epochs", "parse_event_map": "epochs",
+    "Event": "recordings", "Recording": "recordings", "load_recording": "recordings", "load_recordings": "recordings",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

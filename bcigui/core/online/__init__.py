@@ -1,20 +1,13 @@
 """Online decoding: the one decode path (:mod:`.decoder`), live running (:mod:`.runner`) and
-trial-level scoring against cues (:mod:`.scoring`)."""
+trial-level scoring against cues (:mod:`.scoring`); submodules are imported on use."""
 
-from bcigui.core.online.decoder import (
-    REJECTED,
-    DecoderStats,
-    ModelSpec,
-    Prediction,
-    SlidingDecoder,
-    class_probabilities,
-    map_channels,
-    pseudo_online,
-)
-from bcigui.core.online.runner import OnlineRunner, RunnerStatus
-from bcigui.core.online.scoring import TrialResult, TrialScorer, pseudo_online_trials
+from bcigui.core.lazy import lazy_exports
 
-__all__ = [
-    "REJECTED", "DecoderStats", "ModelSpec", "OnlineRunner", "Prediction", "RunnerStatus", "SlidingDecoder",
-    "TrialResult", "TrialScorer", "class_probabilities", "map_channels", "pseudo_online", "pseudo_online_trials",
-]
+_EXPORTS = {
+    **dict.fromkeys(["REJECTED", "DecoderStats", "ModelSpec", "Prediction", "SlidingDecoder", "class_probabilities",
+                     "map_channels", "pseudo_online"], "decoder"),
+    "OnlineRunner": "runner", "RunnerStatus": "runner",
+    "TrialResult": "scoring", "TrialScorer": "scoring", "pseudo_online_trials": "scoring",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)

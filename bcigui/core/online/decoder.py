@@ -168,8 +168,18 @@ class SlidingDecoder:
         self._history: deque[np.ndarray] = deque(maxlen=self.smoothing)
         self._last_fill = np.zeros(len(self.picks))
 
-    def reset(self, next_index: int) -> None:
-        """Discontinuity (gap in the stream): restart filter state and window filling."""
+    @property
+    def lookback_samples(self) -> int:
+        """Stream samples one window and the filter's settling span: what :class:`OnlineRunner` decodes
+        from before its start, so that its first prediction needs no new sample."""
+        ratio = self._resampler.from_sfreq / self.spec.sfreq if self._resampler is not None else 1.0
+        return int(np.ceil((self.spec.n_times + self.settle_samples) * ratio))
+
+    def reset(self, next_index: int, warmup: int = 0) -> None:
+        """Discontinuity (gap in the stream) or start: restart filter state and window filling.
+
+        ``warmup``: samples (at the model's rate, at most the settling span) fed to the filter before
+        the first window starts, so that it does not hold the filter's start-up transient."""
         self._filter.reset()
         if self._resampler is not None:
             r = self._resampler
@@ -177,7 +187,7 @@ class SlidingDecoder:
         self._n_seen = 0
         self._index0 = next_index
         self._bad_until = -1
-        self._next_end = self.spec.n_times
+        self._next_end = self.spec.n_times + min(max(0, int(warmup)), self.settle_samples)
         self._history.clear()
         self.stats.resets += 1
 

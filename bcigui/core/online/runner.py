@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from bcigui.core.online.decoder import ModelSpec, Prediction, SlidingDecoder
 from bcigui.core.stream.lsl import predicate
 
@@ -186,12 +188,28 @@ class OnlineRunner:
         with threadpool_limits(limits=1, user_api="blas"):
             self._decode_loop()
 
+    def _start_index(self) -> int:
+        """Where decoding starts: up to :attr:`SlidingDecoder.lookback_samples` before the newest sample
+        (never before the last gap), so that the first prediction comes as soon as one window has been
+        received since the acquisition started, not one window after this runner started."""
+        buf = self.acquisition.buffer
+        end = buf.n_written
+        start = max(0, end - buf.capacity, end - self.decoder.lookback_samples)
+        gaps = self.acquisition.gaps
+        if gaps and start < end:
+            _, times, _, _ = buf.read_since(start)
+            start += int(np.searchsorted(times, gaps[-1].onset + gaps[-1].duration))
+        return min(start, end)
+
     def _decode_loop(self) -> None:
         buf = self.acquisition.buffer
-        index = self._read_index = buf.n_written
-        self.decoder.reset(index)
-        self.decoder.stats.resets = 0
         n_gaps = len(self.acquisition.gaps)
+        index = self._read_index = self._start_index()
+        backlog = buf.n_written - index
+        ratio = self.spec.sfreq / float(self.acquisition.sfreq)
+        self.decoder.reset(index, warmup=int((backlog - self.decoder.lookback_samples) * ratio)
+                           + self.decoder.settle_samples)
+        self.decoder.stats.resets = 0
         while not self._stop.is_set():
             data, times, next_index, lost = buf.read_since(index)
             gaps_now = len(self.acquisition.gaps)

@@ -51,6 +51,30 @@ def test_online_command_decodes_replayed_physionet(tmp_path, unique_name):
     assert all(abs(x["p_feet"] + x["p_hands"] - 1) < 1e-5 for x in lines)
 
 
+def test_online_command_waits_for_a_stream_that_starts_later(tmp_path, unique_name):
+    filt = FilterSpec(7, 30)
+    ep = make_epochs(load_recordings([physionet_file(1, 6)]), {"T1": "hands", "T2": "feet"}, 1.0, 2.0, filt)
+    pipe = make_csp_lda(ep.sfreq, ep.ch_names, ep.classes).fit(ep.X, ep.y)
+    model = tmp_path / "m.bcimodel"
+    save_model(model, pipe, {"paradigm": "mi", "pipeline": "csp_lda", "classes": list(pipe.classes_),
+                             "ch_names": ep.ch_names, "sfreq": ep.sfreq, "tmin": 1.0, "tmax": 2.0,
+                             "filter": filt.to_dict()})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bcigui", "online", "--model", str(model), "--stream", unique_name, "--wait", "30",
+         "--outlet", f"{unique_name}-pred", "--seconds", "4", "--quiet"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    time.sleep(3.0)  # the command waits; nothing named so is on the network yet
+    assert proc.poll() is None
+    with Replayer(physionet_file(1, 14), speed=1.0, loop=True, name=unique_name):
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert f"Waiting up to 30 s for LSL stream {unique_name!r}" in out
+    assert "first prediction" in out and "stream open after" in out
+    n = int(out.strip().splitlines()[-1].split()[0])
+    assert n >= 5, out
+
+
 def test_online_command_refuses_missing_channels(tmp_path, unique_name):
     filt = FilterSpec(7, 30)
     recs = load_recordings([physionet_file(1, 6)])

@@ -189,3 +189,23 @@ def test_decoder_resamples_a_faster_stream_when_enabled(trained):
     assert n >= 100
     agree = np.mean([p.label == q.label for p, q in zip(native[:n], preds[:n], strict=True)])
     assert agree >= 0.85, agree
+
+
+def test_warmup_delays_the_first_window_past_the_filter_transient(trained):
+    recs, ep, pipe, manifest = trained
+    rec = recs[0]
+    data = rec.raw.get_data().T[:2000]
+    times = np.arange(len(data)) / rec.sfreq
+    spec = ModelSpec.from_manifest(manifest)
+    dec = SlidingDecoder(pipe, spec, rec.ch_names, rec.sfreq, hop=0.25)
+    assert dec.lookback_samples == spec.n_times + dec.settle_samples
+    cold = dec.process(data, times)
+    dec.reset(0, warmup=10**6)  # capped at the settling span
+    warm = dec.process(data, times)
+    assert cold[0].sample_index == spec.n_times - 1
+    assert warm[0].sample_index == spec.n_times + dec.settle_samples - 1
+    # the windows themselves are the offline ones: the filter ran over the warm-up samples
+    filtered = filter_continuous(data, rec.sfreq, FILT)
+    end = warm[0].sample_index + 1
+    np.testing.assert_allclose(warm[0].proba, pipe.predict_proba(filtered[end - spec.n_times:end].T[None])[0],
+                               atol=1e-9)

@@ -122,3 +122,22 @@ def test_runner_survives_outlet_loss_and_nans(unique_name):
             assert run.status.predictions > n_before + 5
             assert run.status.resets >= 1
             assert all(np.all(np.isfinite(p.proba)) for p in run.recent)
+
+
+def test_runner_decodes_samples_received_before_it_started(unique_name):
+    """Fast start: with the acquisition running, the first prediction needs no new sample (its window
+    ends at the newest sample received before the runner started) and comes within a poll or two."""
+    pipe, manifest = _train_on_simulation(seed=11, n_ch=8, srate=250.0)
+    with Simulator("mi", n_channels=8, srate=250.0, seed=12, name=unique_name, classes=CLASSES):
+        with Acquisition(unique_name, markers=None) as acq:
+            t_end = time.monotonic() + 15
+            while acq.buffer.n_written < 4 * 250 and time.monotonic() < t_end:
+                time.sleep(0.05)
+            at_start = acq.buffer.n_written
+            with OnlineRunner(pipe, manifest, acq, hop=0.1, outlet_name=None) as run:
+                t_end = time.monotonic() + 10
+                while not run.recent and time.monotonic() < t_end:
+                    time.sleep(0.01)
+                first = run.recent[0]
+    window = 2 * 250
+    assert at_start - window <= first.sample_index < at_start + 25  # no more than one hop of new samples
