@@ -4,11 +4,13 @@ publishes predictions on LSL and to a log."""
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import socket
 import sys
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,7 +37,32 @@ class RunnerStatus:
     skipped_nonfinite: int = 0
     resets: int = 0
     latency_ms: float = 0.0
+    gc_pauses: int = 0  # garbage collections during decoding (any thread: they stop all of them)
+    gc_max_ms: float = 0.0
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+class GCPauses:
+    """Counts the garbage collections (and the longest) while installed: each stops every thread."""
+
+    def __init__(self, status: RunnerStatus) -> None:
+        self.status = status
+        self._t0 = 0.0
+
+    def __call__(self, phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            self._t0 = time.perf_counter()
+        else:
+            self.status.gc_pauses += 1
+            self.status.gc_max_ms = max(self.status.gc_max_ms, (time.perf_counter() - self._t0) * 1e3)
+
+    def install(self) -> None:
+        if self not in gc.callbacks:
+            gc.callbacks.append(self)
+
+    def remove(self) -> None:
+        if self in gc.callbacks:
+            gc.callbacks.remove(self)
 
 
 class OnlineRunner:
@@ -80,6 +107,7 @@ class OnlineRunner:
         self._outlet = None
         self._log = None
         self._read_index = 0
+        self._gc = GCPauses(self.status)
 
     @property
     def backlog(self) -> int:
@@ -94,6 +122,11 @@ class OnlineRunner:
         # Python hands the GIL over every 5 ms by default: an acquisition thread waiting for it while
         # this one computes adds up to 5 ms of latency. A 1-ms switch interval bounds that.
         sys.setswitchinterval(min(sys.getswitchinterval(), 0.001))
+        # A full collection scans every object of the process (the GUI's: 140-190 ms, stopping decoding).
+        # What exists now lives as long as the app: collect once, then keep it out of later collections.
+        gc.collect()
+        gc.freeze()
+        self._gc.install()
         if self.outlet_name:
             import pylsl
 
@@ -164,6 +197,7 @@ class OnlineRunner:
         return info
 
     def stop(self) -> None:
+        self._gc.remove()
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 
 import mne
@@ -139,5 +140,8 @@ def test_runner_decodes_samples_received_before_it_started(unique_name):
                 while not run.recent and time.monotonic() < t_end:
                     time.sleep(0.01)
                 first = run.recent[0]
+                gc.collect()  # counted: every collection stops the decode thread too
+                assert run.status.gc_pauses >= 1 and run.status.gc_max_ms > 0
+                assert gc.get_freeze_count() > 0  # the objects alive at start are out of later collections
     window = 2 * 250
     assert at_start - window <= first.sample_index < at_start + 25  # no more than one hop of new samples
