@@ -148,3 +148,43 @@ def test_ssvep_window(qtbot, lsl_env, tmp_path, screenshot_dir):
     cues = [d for d in desc if d.startswith("cue/")]
     assert sorted(cues) == sorted(mk.ssvep_cue_marker(f) for f in p.frequencies)
     assert desc.count(mk.FLICKER_START) == 4
+
+
+def test_ssvep_frames_logged_and_a_blocked_gui_thread_detected(qtbot, lsl_env, tmp_path):
+    """Every flicker frame due is either shown (and logged with its time) or counted as dropped; a GUI
+    thread blocked for 100 ms drops about 6 frames at 60 Hz, the operator is warned, the sidecar says so."""
+    import json
+    import time
+
+    eeg, outlet, acq = lsl_env
+    p = SSVEPParadigm("8,12", trials_per_class=1, baseline_duration=0.2, cue_duration=0.3,
+                      flicker_duration=1.0, rest_duration=0.2, rest_jitter=0.0)
+    session = CalibrationSession(acq, p, tmp_path, SessionInfo("01"), outlet)
+    win = SSVEPWindow(session, refresh_rate=60.0)
+    op = OperatorWindow(session)
+    qtbot.addWidget(win)
+    qtbot.addWidget(op)
+    win.resize(600, 400)
+    win.show()
+    blocked = []
+
+    def on_shown(phases, t):
+        if any(ph.kind == "flicker" and ph.trial == 1 for ph in phases):
+            QTimer.singleShot(400, lambda: (time.sleep(0.1), blocked.append(True)))
+
+    win.phaseShown.connect(on_shown)
+    win.start()
+    qtbot.waitUntil(lambda: session.finished, timeout=30000)
+    assert blocked
+    log = session.frames
+    due = len(log.times) + log.dropped
+    assert log.segments == 2 and abs(due - 2 * 60) <= 2 * 2  # 2 flickers of 1 s at 60 Hz
+    assert log.dropped >= 5 and max(log.intervals) >= 0.1
+    op.panel.refresh()
+    warning = op.panel.stimulus_warning
+    assert "stimulus frame(s) dropped" in warning.text() and not warning.isHidden()
+    session.finish()
+    complete = json.loads(next(tmp_path.rglob("complete.json")).read_text())
+    frames = complete["stimulus_frames"]
+    assert frames["vsync"] is False and "timer" in frames["pacing"] and frames["dropped"] == log.dropped
+    assert frames["frames"] == len(log.times) and frames["refresh_hz"] == 60.0

@@ -24,6 +24,7 @@ from typing import Any
 import pylsl
 
 from bcigui.core.paradigms.base import Paradigm, Phase, ScheduleRunner
+from bcigui.core.paradigms.frames import FrameLog
 from bcigui.core.paradigms.outlet import MarkerOutlet
 from bcigui.core.recording.writer import SUFFIX, Recorder
 
@@ -187,6 +188,7 @@ class CalibrationSession:
         self.t_start: float | None = None
         self.output: Path | None = None
         self.error: str | None = None
+        self.frames: FrameLog | None = None  # set by a stimulus window that logs its frames
 
     # -- lifecycle -------------------------------------------------------------------------------
     def _meta(self) -> dict[str, Any]:
@@ -257,7 +259,10 @@ class CalibrationSession:
         if self.recorder is None:
             raise RuntimeError("the session was not started (call begin or run_headless first)")
         time.sleep(settle)
-        self.recorder.stop(info={"aborted": self.error is not None})
+        info: dict[str, Any] = {"aborted": self.error is not None}
+        if self.frames is not None:
+            info["stimulus_frames"] = self.frames.stats()
+        self.recorder.stop(info=info)
         try:
             self.output = finalize(self.recorder.path)
         except OSError as err:
@@ -273,5 +278,6 @@ class CalibrationSession:
                 "time_left": self.runner.time_left(now), "phase": cur.kind if cur else "",
                 "label": cur.label if cur else None, "paused": self.runner.paused,
                 "pause_pending": self.runner.pause_pending, "finished": self.runner.finished,
-                "samples": self.recorder.n_samples if self.recorder else 0}
+                "samples": self.recorder.n_samples if self.recorder else 0,
+                "stimulus_warning": self.frames.warning() if self.frames is not None else ""}
 

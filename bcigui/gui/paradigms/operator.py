@@ -66,6 +66,11 @@ class OperatorPanel(QWidget):
         self.bar = QProgressBar()
         self.bar.setTextVisible(True)
         form.addRow(self.bar)
+        self.stimulus_warning = QLabel("")  # dropped stimulus frames, shown only when there are too many
+        self.stimulus_warning.setWordWrap(True)
+        self.stimulus_warning.setStyleSheet("color: #b00; font-weight: bold;")
+        self.stimulus_warning.hide()
+        form.addRow(self.stimulus_warning)
         buttons = QHBoxLayout()
         self.pause_button = QPushButton("Pause")
         self.resume_button = QPushButton("Resume")
@@ -118,6 +123,9 @@ class OperatorPanel(QWidget):
         score = pr.get("score")
         if score is not None:
             self.score_label.setText(score_text(score))
+        warning = pr.get("stimulus_warning", "")
+        self.stimulus_warning.setText(warning)
+        self.stimulus_warning.setVisible(bool(warning))
         self.bar.setRange(0, max(1, n))
         self.bar.setValue(i)
         self.bar.setFormat(f"trial {i}/{n}")

@@ -29,6 +29,7 @@ from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QApplication, QWidget
 
 from bcigui.core.paradigms.base import Phase
+from bcigui.core.paradigms.frames import FrameLog
 from bcigui.core.paradigms.ssvep import SSVEPParadigm
 
 BG = QColor(0, 0, 0)
@@ -124,12 +125,15 @@ class StimulusWindow(QWidget):
         if phases:
             self._apply(phases)
         elif self.needs_frames():
-            self.repaint()
+            self.repaint_frame()
         elif hasattr(self.session, "feedback") and self.phase is not None and self.phase.kind in FEEDBACK_PHASES:
             now = pylsl.local_clock()
             if now - self._last_feedback >= FEEDBACK_FRAME_S:
                 self._last_feedback = now
                 self.repaint()
+        self._check_finished()
+
+    def _check_finished(self) -> None:
         if self.session.finished and not self._done:
             self._done = True
             self._timer.stop()
@@ -138,6 +142,10 @@ class StimulusWindow(QWidget):
     def needs_frames(self) -> bool:
         """Whether the current phase changes every frame (flicker)."""
         return False
+
+    def repaint_frame(self) -> None:
+        """Show the next frame of a phase that changes every frame."""
+        self.repaint()
 
     def _apply(self, phases: list[Phase]) -> None:
         for p in phases:
@@ -297,6 +305,7 @@ class SSVEPWindow(StimulusWindow):
         self._flicker_onset: float | None = None
         self.frame_index = 0
         self.warnings: list[str] = []
+        self.frames: FrameLog | None = None
 
     @property
     def refresh(self) -> float:
@@ -304,17 +313,46 @@ class SSVEPWindow(StimulusWindow):
 
     def start(self) -> None:
         self.warnings = self.paradigm.warnings(self.refresh)
+        # Frames are paced by this window's timer at the refresh rate: a QWidget's painting is not
+        # synchronised to the display's refresh, so the log says so rather than claim vsync.
+        self.frames = FrameLog(self.refresh, vsync=False, reason="timer at the nominal refresh rate (QWidget "
+                               f"painting, no swap synchronised to the display; platform {QApplication.platformName()})")
+        self.session.frames = self.frames  # the run's sidecar and the operator window read it
         super().start()
 
     def needs_frames(self) -> bool:
         return self.phase is not None and self.phase.kind == "flicker" and not self.paused
 
+    def _tick(self) -> None:
+        if self.needs_frames() and self._flicker_onset is not None:
+            due = int((pylsl.local_clock() - self._flicker_onset) * self.refresh)
+            if due == self.frame_index:  # the frame on screen is still the current one
+                phases = self.session.tick()
+                if phases:
+                    self._apply(phases)
+                self._check_finished()
+                return
+        super()._tick()
+
+    def repaint_frame(self) -> None:
+        """Show the frame due now (luminance from its number ``n`` and the refresh rate) and log it."""
+        self.frame_index = int((pylsl.local_clock() - self._flicker_onset) * self.refresh)
+        self.repaint()
+        if self.frames is not None:
+            self.frames.presented(self.frame_index, pylsl.local_clock())
+
     def on_phase(self, phases: list[Phase]) -> None:
         for ph in phases:
             if ph.kind == "flicker":
                 self._flicker_onset = pylsl.local_clock()
+                self.frame_index = 0
+                if self.frames is not None:
+                    self.frames.begin(self._flicker_onset)
+                    self.frames.presented(0, self._flicker_onset)
             elif ph.kind in ("resume",) and self._flicker_onset is not None:
                 self._flicker_onset = pylsl.local_clock() - self.frame_index / self.refresh
+                if self.frames is not None:
+                    self.frames.begin(self._flicker_onset)
 
     def _grid(self) -> list[QRectF]:
         n = len(self.paradigm.frequencies)
@@ -336,12 +374,10 @@ class SSVEPWindow(StimulusWindow):
         return rects
 
     def luminances(self) -> np.ndarray:
-        """Luminance of each target for the frame drawn now (1 outside flicker phases)."""
+        """Luminance of each target in frame :attr:`frame_index` (1 outside flicker phases)."""
         n = len(self.paradigm.frequencies)
         if self.phase is None or self.phase.kind != "flicker" or self._flicker_onset is None:
             return np.ones(n)
-        if not self.paused:
-            self.frame_index = int((pylsl.local_clock() - self._flicker_onset) * self.refresh)
         return self.paradigm.luminances(self.frame_index, self.refresh)
 
     def draw(self, p: QPainter, phase: Phase) -> None:
