@@ -90,14 +90,16 @@ def make_epochs(
     """Filter each recording causally from its first sample, then cut ``[onset+tmin, onset+tmax)``.
 
     Epochs that would run past either end of a recording are dropped. ``picks`` selects and orders
-    channels by name (all recordings must have them).
+    channels by name (all recordings must have them); by default every channel that no recording
+    marks bad (``raw.info["bads"]``, e.g. ticked at the signal check of a guided session).
     """
     if tmax <= tmin:
         raise ValueError(f"tmax ({tmax}) must be greater than tmin ({tmin})")
     if not recordings:
         raise ValueError("No recording given")
     sfreq = recordings[0].sfreq
-    names = list(picks) if picks else recordings[0].ch_names
+    bads = {c for rec in recordings for c in rec.raw.info["bads"]}
+    names = list(picks) if picks else [c for c in recordings[0].ch_names if c not in bads]
     n_times = int(round((tmax - tmin) * sfreq))
     X, y, runs, onsets = [], [], [], []
     found: set[str] = set()

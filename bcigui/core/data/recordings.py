@@ -190,6 +190,19 @@ def _sibling_event_file(path: Path) -> Path | None:
     return None
 
 
+def _bids_bads(path: Path) -> set[str]:
+    """Channels whose ``status`` is ``bad`` in the ``_channels.tsv`` of a BIDS run (``..._eeg.vhdr``)."""
+    stem, sep, _ = path.name.rpartition("_eeg.")
+    tsv = path.with_name(f"{stem}_channels.tsv")
+    if not sep or not tsv.is_file():
+        return set()
+    lines = [line.split("\t") for line in tsv.read_text(encoding="utf-8").splitlines() if line.strip()]
+    if not lines or "name" not in lines[0] or "status" not in lines[0]:
+        return set()
+    name, status = lines[0].index("name"), lines[0].index("status")
+    return {row[name] for row in lines[1:] if len(row) > max(name, status) and row[status].strip().lower() == "bad"}
+
+
 def load_recording(path: str | Path, run: int = 0) -> Recording:
     """Load one recording; see the module docstring for formats. Raises with a clear message."""
     path = Path(path)
@@ -214,6 +227,7 @@ def load_recording(path: str | Path, run: int = 0) -> Recording:
         raise ValueError(f"Unsupported recording format {ext!r} for {path}; supported: {list(SUPPORTED)}")
     if events is None:
         events = _events_from_annotations(raw, path)
+    raw.info["bads"] = sorted(set(raw.info["bads"]) | (_bids_bads(path) & set(raw.ch_names)))
     gaps = [(o, d) for o, d, desc in _annotation_rows(raw) if desc.upper().startswith("BAD")]
     picks = mne.pick_types(raw.info, eeg=True, exclude=[])
     if len(picks) == 0:

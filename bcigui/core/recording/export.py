@@ -163,6 +163,7 @@ def to_raw(content: RecordingContent, montage: bool = True):
             desc["recovered"] = True
         raw.info["description"] = json.dumps(desc, default=str)
         raw.info["line_freq"] = meta.get("line_freq")
+        raw.info["bads"] = [c for c in meta.get("bads") or [] if c in raw.ch_names]  # marked at the signal check
     onsets, durations, labels, streams = [], [], [], []
     eeg_stream = str(meta.get("stream", {}).get("name", "")) or "n/a"
     if content.markers:

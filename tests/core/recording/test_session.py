@@ -150,3 +150,30 @@ def test_foreign_marker_stream_with_our_name_is_not_recorded(index_outlet, uniqu
     from bcigui.core.data.recordings import load_recording
 
     assert load_recording(out).event_streams() == [name]  # each event keeps its source stream
+
+
+def test_channels_marked_bad_are_kept_out_of_training(index_outlet, unique_name, tmp_path):
+    """Channels ticked bad at the signal check reach the BIDS run (channels.tsv status) and the lossless
+    FIF copy, and epochs (hence training and the model) leave them out by default."""
+    from bcigui.core.data import load_recording, make_epochs
+
+    outlet = MarkerOutlet(unique_name + "-markers")
+    acq = Acquisition(index_outlet.name, markers=[outlet.name]).start()
+    try:
+        assert outlet.wait_for_consumers(5.0)
+        p = MotorImageryParadigm("left_hand,right_hand", 2, seed=5, **SHORT)
+        s = CalibrationSession(acq, p, tmp_path, SessionInfo("01", "01", extra={"bads": ["C3", "NOPE"]}), outlet)
+        s.run_headless()
+        out = s.finish()
+    finally:
+        acq.stop()
+    rows = [line.split("\t") for line in out.with_name(out.name.replace("_eeg.vhdr", "_channels.tsv"))
+            .read_text().splitlines()]
+    status = {r[0]: r[rows[0].index("status")] for r in rows[1:]}
+    assert status["C3"] == "bad" and status["Cz"] == "good"
+    assert mne.io.read_raw_fif(fif_copy_path(s.plan.bcirec), verbose="error").info["bads"] == ["C3"]
+    rec = load_recording(out)
+    assert rec.raw.info["bads"] == ["C3"]
+    ep = make_epochs([rec], {"cue/left_hand": "left", "cue/right_hand": "right"}, 0.0, 0.5)
+    assert "C3" not in ep.ch_names and "Cz" in ep.ch_names and len(ep.y) == 4
+    assert "C3" in make_epochs([rec], {"cue/left_hand": "left"}, 0.0, 0.5, picks=rec.ch_names).ch_names
