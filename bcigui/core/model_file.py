@@ -26,7 +26,9 @@ MEMBERS = (MANIFEST, PAYLOAD, CHECKSUM)
 MAX_BYTES = 512 * 1024 * 1024
 REQUIRED_KEYS = ("format_version", "paradigm", "classes", "ch_names", "sfreq", "tmin", "tmax", "filter", "pipeline")
 
-#: Every type a bcigui decoder pipeline may contain (module.qualname). Loading refuses anything else.
+#: The containers, scalars, scikit-learn and pyriemann types a pipeline may contain (module.qualname).
+#: bcigui's own classes are trusted like any plugin's: each decoder and feature plugin declares the
+#: classes its pipelines hold in ``PluginSpec.trusted_types``. Loading refuses anything else.
 TRUSTED_TYPES: frozenset[str] = frozenset({
     # containers and scalars
     "builtins.dict", "builtins.list", "builtins.tuple", "builtins.str", "builtins.int", "builtins.float",
@@ -49,15 +51,6 @@ TRUSTED_TYPES: frozenset[str] = frozenset({
     "pyriemann.estimation.Covariances", "pyriemann.tangentspace.TangentSpace",
     "pyriemann.spatialfilters.CSP", "pyriemann.classification.MDM", "pyriemann.estimation.XdawnCovariances",
     "pyriemann.spatialfilters.Xdawn",
-    # bcigui
-    "bcigui.core.decoders.pipelines.FilterBank", "bcigui.core.decoders.pipelines.PickChannels",
-    "bcigui.core.decoders.ssvep.CCA", "bcigui.core.decoders.ssvep.TRCA",
-    "bcigui.core.decoders.ssvep.FilterBankStack", "bcigui.core.decoders.ssvep.SSVEPFeatures",
-    "bcigui.core.features.psd.PSDFeatures", "bcigui.core.features.connectivity.ConnectivityFeatures",
-    "bcigui.core.features.selection.AutoFeatSelector", "bcigui.core.features.selection.ManualSelector",
-    "bcigui.core.features.combine.CombinedFeatures",
-    "bcigui.core.features.riemann.Covariances", "bcigui.core.features.riemann.TangentSpace",
-    "bcigui.core.features.riemann.TangentSpaceFeatures", "bcigui.core.features.spatial.CSPFeatures",
 })
 EXTRA_TRUSTED: set[str] = set()  # names trusted by the running program (plugins declare theirs in PluginSpec)
 
@@ -129,7 +122,8 @@ def _check_types(payload: bytes, action: str = "load") -> list[str]:
 
 
 def _plugins_used(types: list[str]) -> list[str]:
-    declared = _plugin_types()
+    """Third-party plugins whose classes the pipeline holds (bcigui's own built-ins are not listed)."""
+    declared = {t: spec for t, spec in _plugin_types().items() if spec.package != "bcigui"}
     return sorted({f"{declared[t].name} ({declared[t].package} {declared[t].version})" for t in types if t in declared})
 
 

@@ -198,3 +198,28 @@ def test_save_refuses_untrusted_types_and_incomplete_manifest(tmp_path: Path) ->
     with pytest.raises(ModelFileError, match=r"lacks required key\(s\) \['sfreq'\]"):
         save_model(tmp_path / "y.bcimodel", make_csp_lda(100.0, [], []), {k: v for k, v in MANIFEST.items() if k != "sfreq"})
     assert referenced_types(sio.dumps([1, "a"])) >= {"builtins.list"}
+
+
+def test_builtin_classes_are_trusted_through_their_plugin_specs(tmp_path: Path) -> None:
+    """bcigui's classes are not in the hand-kept list: the built-in plugins declare them, like a third
+    party's. A filter-bank CSP feature pipeline (missing from the old list) exports and loads back."""
+    from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+    from sklearn.pipeline import make_pipeline
+
+    from bcigui.core.features.spatial import FilterBankCSP
+    from bcigui.core.model_file import TRUSTED_TYPES
+    from bcigui.core.plugins import get_registry
+
+    assert not [t for t in TRUSTED_TYPES if t.startswith("bcigui.")]
+    declared = get_registry().trusted_types()
+    assert declared["bcigui.core.features.spatial.FilterBankCSP"].name == "fbcsp"
+    assert "bcigui.core.features.riemann.TangentSpace" in declared
+    X, y = _data()
+    pipe = make_pipeline(FilterBankCSP(100.0, bands="8-12,12-16,16-24", n_components=2),
+                         LinearDiscriminantAnalysis()).fit(X, y)
+    save_model(tmp_path / "fb.bcimodel", pipe, MANIFEST)
+    model = load_model(tmp_path / "fb.bcimodel")
+    assert "bcigui.core.features.spatial.FilterBankCSP" in model.manifest["types"]
+    assert "plugins" not in model.manifest  # built-ins are not third-party plugins a receiver must install
+    X2, _ = _data(1)
+    np.testing.assert_allclose(model.pipeline.decision_function(X2), pipe.decision_function(X2))

@@ -6,6 +6,8 @@ to the continuous signal before epoching) and ``tmin``/``tmax`` (default epoch w
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bcigui.core.plugins.params import Param
 from bcigui.core.plugins.registry import PluginSpec
 
@@ -86,3 +88,18 @@ PLUGINS = [
                        Param("n_bands", "int", 3, "filter-bank CCA sub-bands (0 = no CCA scores)", minimum=0, maximum=8),
                        Param("classifier", "str", "lda", "classifier", choices=_FEATURE_CLFS))),
 ]
+
+# The bcigui classes a fitted pipeline of each decoder may hold, whatever its parameters: model files
+# trust them through the registry, exactly as they trust a third-party plugin's own classes.
+_D = "bcigui.core.decoders."
+_F = "bcigui.core.features."
+_BLOCKS = (_D + "pipelines.PickChannels", _D + "pipelines.FilterBank", _F + "riemann.Covariances",
+           _F + "riemann.TangentSpace", _F + "spatial.CSPFeatures")
+_TRUSTED = {
+    "happyfeat": (*_BLOCKS, _F + "psd.PSDFeatures", _F + "connectivity.ConnectivityFeatures",
+                  _F + "selection.AutoFeatSelector", _F + "selection.ManualSelector", _F + "combine.CombinedFeatures"),
+    "cca": (_D + "ssvep.CCA",), "fbcca": (_D + "ssvep.CCA",), "trca": (_D + "ssvep.TRCA",), "etrca": (_D + "ssvep.TRCA",),
+    "ssvep_ts_lr": (_D + "ssvep.FilterBankStack", _F + "riemann.Covariances", _F + "riemann.TangentSpace"),
+    "ssvep_features": (_D + "ssvep.SSVEPFeatures", _D + "ssvep.CCA"),
+}
+PLUGINS = [replace(s, trusted_types=_TRUSTED.get(s.name, _BLOCKS)) for s in PLUGINS]

@@ -7,6 +7,8 @@ from the data by callers (``Workspace.extract``, decoders); ``ch_names`` is set 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bcigui.core.plugins.params import Param
 from bcigui.core.plugins.registry import PluginSpec
 
@@ -98,3 +100,9 @@ PLUGINS = [
         tags={"tensor": False, "supervised": False},
     ),
 ]
+
+# What a fitted extractor of each plugin holds (its own class; selectors and combinations of
+# extractors are built from the analysis window's choices): model files trust them through the registry.
+_SELECTION = ("bcigui.core.features.selection.AutoFeatSelector", "bcigui.core.features.selection.ManualSelector",
+              "bcigui.core.features.combine.CombinedFeatures")
+PLUGINS = [replace(s, trusted_types=(s.factory.replace(":", "."), *_SELECTION)) for s in PLUGINS]
