@@ -188,3 +188,62 @@ def test_ssvep_frames_logged_and_a_blocked_gui_thread_detected(qtbot, lsl_env, t
     frames = complete["stimulus_frames"]
     assert frames["vsync"] is False and "timer" in frames["pacing"] and frames["dropped"] == log.dropped
     assert frames["frames"] == len(log.times) and frames["refresh_hz"] == 60.0
+
+
+BLINK_PLUGIN = '''
+from bcigui.core.paradigms.mi import MotorImageryParadigm
+from bcigui.core.paradigms.plugins import MI_PARAMS
+from bcigui.core.plugins.registry import PluginSpec
+from bcigui.gui.paradigms.stimulus import MICueWindow
+
+
+class Blink(MotorImageryParadigm):
+    name = "blink"
+
+
+class BlinkWindow(MICueWindow):
+    painted = 0
+
+    def draw(self, p, phase):
+        type(self).painted += 1
+        super().draw(p, phase)
+
+
+bcigui_plugins = [PluginSpec("blink", "paradigm", "bcigui_user_plugins.blinkpar:Blink", "MI with its own window",
+                             params=MI_PARAMS, tags={"paradigm": "mi",
+                                                     "stimulus": "bcigui_user_plugins.blinkpar:BlinkWindow"})]
+'''
+
+
+def test_a_paradigm_plugin_brings_its_own_stimulus_window(qtbot, lsl_env, tmp_path):
+    """The window is the one the paradigm's spec names (tag ``stimulus``), for built-ins and plugins alike."""
+    from bcigui.core.paradigms import make_paradigm, stimulus_view
+    from bcigui.core.plugins import get_registry
+    from bcigui.gui.paradigms.stimulus import make_stimulus_window
+
+    eeg, outlet, acq = lsl_env
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    (folder / "blinkpar.py").write_text(BLINK_PLUGIN)
+    assert stimulus_view(SSVEPParadigm("8,12")) == "bcigui.gui.paradigms.stimulus:SSVEPWindow"
+    try:
+        get_registry(folder)
+        p = make_paradigm("blink", classes="left_hand,right_hand", trials_per_class=1, baseline_duration=0.2,
+                          fixation_duration=0.2, warning_duration=0.2, cue_duration=0.3, imagery_duration=0.4,
+                          rest_duration=0.2, rest_jitter=0.0)
+        session = CalibrationSession(acq, p, tmp_path / "out", SessionInfo("01"), outlet)
+        win = make_stimulus_window(session)
+        qtbot.addWidget(win)
+        assert type(win).__name__ == "BlinkWindow"
+        win.show()
+        win.start()
+        qtbot.waitUntil(lambda: session.finished, timeout=20000)
+        session.finish()
+        assert type(win).painted >= 5
+        mi = CalibrationSession(acq, MotorImageryParadigm("left_hand,right_hand", 1), tmp_path / "o2",
+                                SessionInfo("01"), outlet)
+        builtin = make_stimulus_window(mi)
+        qtbot.addWidget(builtin)
+        assert type(builtin) is MICueWindow
+    finally:
+        get_registry(refresh=True)

@@ -1,4 +1,9 @@
-"""Paradigm plugin declarations (light: factories are imported on first use)."""
+"""Paradigm plugin declarations (light: factories are imported on first use).
+
+Tags: ``paradigm`` (``"mi"`` | ``"ssvep"``: which decoders apply) and ``stimulus``, the window that draws
+the paradigm's phases (``"module:Class"``, constructed as ``Class(session, refresh_rate=None)``; see
+:mod:`bcigui.gui.paradigms.stimulus`). A third-party paradigm names its own window there.
+"""
 
 from __future__ import annotations
 
@@ -47,7 +52,7 @@ PLUGINS = [
         factory="bcigui.core.paradigms.mi:MotorImageryParadigm",
         description="Graz-style motor-imagery calibration (fixation, beep, cue, imagery, rest)",
         params=MI_PARAMS,
-        tags={"paradigm": "mi"},
+        tags={"paradigm": "mi", "stimulus": "bcigui.gui.paradigms.stimulus:MICueWindow"},
     ),
     PluginSpec(
         name="ssvep",
@@ -55,6 +60,6 @@ PLUGINS = [
         factory="bcigui.core.paradigms.ssvep:SSVEPParadigm",
         description="SSVEP calibration: 2-40 flickering targets, sampled-sinusoid or on/off",
         params=SSVEP_PARAMS,
-        tags={"paradigm": "ssvep"},
+        tags={"paradigm": "ssvep", "stimulus": "bcigui.gui.paradigms.stimulus:SSVEPWindow"},
     ),
 ]

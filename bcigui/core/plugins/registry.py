@@ -62,13 +62,10 @@ class PluginSpec:
         """Import and return the factory (lazily, the first time it is needed)."""
         if callable(self.factory):
             return self.factory
-        module_name, sep, attr = self.factory.partition(":")
-        if not sep:
-            raise ValueError(f"Plugin {self.name!r}: factory must be 'module:attribute', got {self.factory!r}")
-        obj: Any = importlib.import_module(module_name)
-        for part in attr.split("."):
-            obj = getattr(obj, part)
-        return obj
+        try:
+            return import_object(self.factory)
+        except ValueError as err:
+            raise ValueError(f"Plugin {self.name!r}: factory {err}") from None
 
     def resolve(self, values: dict[str, Any] | None = None) -> dict[str, Any]:
         """Validated parameter values (defaults filled in)."""
@@ -229,6 +226,17 @@ class Registry:
             self._record(name, self.origin(spec), err)
             raise RuntimeError(f"Plugin {kind} {name!r} failed to load: {err}") from err
         return factory(**spec.resolve(values))
+
+
+def import_object(path: str) -> Any:
+    """Import ``"package.module:attribute"`` (the attribute may be dotted) and return it."""
+    module_name, sep, attr = str(path).partition(":")
+    if not sep or not module_name or not attr:
+        raise ValueError(f"must be 'module:attribute', got {path!r}")
+    obj: Any = importlib.import_module(module_name)
+    for part in attr.split("."):
+        obj = getattr(obj, part)
+    return obj
 
 
 def _check_trusted_types(spec: PluginSpec) -> None:

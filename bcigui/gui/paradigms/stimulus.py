@@ -72,9 +72,11 @@ class StimulusWindow(QWidget):
     phaseShown = Signal(object, float)  # phases, LSL stamp
     sessionFinished = Signal()
 
-    def __init__(self, session, parent: QWidget | None = None, interval_ms: int = 2) -> None:
+    def __init__(self, session, parent: QWidget | None = None, interval_ms: int = 2,
+                 refresh_rate: float | None = None) -> None:
         super().__init__(parent)
         self.session = session
+        self._refresh = refresh_rate
         self.phase: Phase | None = None
         self.paused = False
         self.setWindowTitle("bcigui stimulus")
@@ -104,6 +106,9 @@ class StimulusWindow(QWidget):
             self.show()
 
     def refresh_rate(self) -> float:
+        """The refresh rate given at construction, else the screen's (60 Hz when it says nothing)."""
+        if self._refresh:
+            return float(self._refresh)
         scr = self.screen() or QApplication.primaryScreen()
         rate = float(scr.refreshRate()) if scr is not None else 0.0
         return rate if rate > 1 else 60.0
@@ -142,6 +147,10 @@ class StimulusWindow(QWidget):
     def needs_frames(self) -> bool:
         """Whether the current phase changes every frame (flicker)."""
         return False
+
+    def stimulus_warnings(self) -> list[str]:
+        """What this display cannot render of the paradigm (e.g. a flicker at or above half the refresh rate)."""
+        return []
 
     def repaint_frame(self) -> None:
         """Show the next frame of a phase that changes every frame."""
@@ -203,8 +212,8 @@ class StimulusWindow(QWidget):
 class MICueWindow(StimulusWindow):
     """Graz motor imagery: cross, flashing cross (+ optional beep), arrow or word cue, blank rest."""
 
-    def __init__(self, session, parent: QWidget | None = None) -> None:
-        super().__init__(session, parent)
+    def __init__(self, session, parent: QWidget | None = None, refresh_rate: float | None = None) -> None:
+        super().__init__(session, parent, refresh_rate=refresh_rate)
         self._beep = None
         self._beep_tried = False
 
@@ -295,12 +304,11 @@ class SSVEPWindow(StimulusWindow):
 
     def __init__(self, session, parent: QWidget | None = None, refresh_rate: float | None = None,
                  show_labels: bool = True) -> None:
-        super().__init__(session, parent, interval_ms=1)
+        super().__init__(session, parent, interval_ms=1, refresh_rate=refresh_rate)
         paradigm = session.paradigm
         if not isinstance(paradigm, SSVEPParadigm):
             raise TypeError(f"SSVEPWindow needs an SSVEP paradigm, got {type(paradigm).__name__}")
         self.paradigm = paradigm
-        self._refresh = refresh_rate
         self.show_labels = show_labels
         self._flicker_onset: float | None = None
         self.frame_index = 0
@@ -309,10 +317,10 @@ class SSVEPWindow(StimulusWindow):
 
     @property
     def refresh(self) -> float:
-        return float(self._refresh) if self._refresh else self.refresh_rate()
+        return self.refresh_rate()
 
     def start(self) -> None:
-        self.warnings = self.paradigm.warnings(self.refresh)
+        self.warnings = self.stimulus_warnings()
         # Frames are paced by this window's timer at the refresh rate: a QWidget's painting is not
         # synchronised to the display's refresh, so the log says so rather than claim vsync.
         self.frames = FrameLog(self.refresh, vsync=False, reason="timer at the nominal refresh rate (QWidget "
@@ -322,6 +330,9 @@ class SSVEPWindow(StimulusWindow):
 
     def needs_frames(self) -> bool:
         return self.phase is not None and self.phase.kind == "flicker" and not self.paused
+
+    def stimulus_warnings(self) -> list[str]:
+        return self.paradigm.warnings(self.refresh)
 
     def _tick(self) -> None:
         if self.needs_frames() and self._flicker_onset is not None:
@@ -423,10 +434,12 @@ class SSVEPWindow(StimulusWindow):
 
 
 def make_stimulus_window(session, refresh_rate: float | None = None) -> StimulusWindow:
-    """The stimulus window matching the session's paradigm."""
-    if isinstance(session.paradigm, SSVEPParadigm):
-        return SSVEPWindow(session, refresh_rate=refresh_rate)
-    return MICueWindow(session)
+    """The window the paradigm's plugin spec names (tag ``stimulus``), for built-in and third-party
+    paradigms alike."""
+    from bcigui.core.paradigms import stimulus_view
+    from bcigui.core.plugins.registry import import_object
+
+    return import_object(stimulus_view(session.paradigm))(session, refresh_rate=refresh_rate)
 
 
 def run_session_window(session, screen: int | None = None, fullscreen: bool = False,
@@ -442,9 +455,8 @@ def run_session_window(session, screen: int | None = None, fullscreen: bool = Fa
         op.show()
     win.sessionFinished.connect(app.quit)
     win.show_on(screen, fullscreen)
-    if isinstance(win, SSVEPWindow):
-        for w in win.paradigm.warnings(win.refresh):
-            print(f"warning: {w}", flush=True)
+    for w in win.stimulus_warnings():
+        print(f"warning: {w}", flush=True)
     QTimer.singleShot(0, win.start)
     app.exec()
     win.close()
