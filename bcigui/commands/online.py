@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import argparse
 
+from bcigui.commands._source import add_source_arguments, open_source
+
 NAME = "online"
 HELP = "deploy a .bcimodel on a live LSL stream (predictions on an LSL outlet and in a log file)"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", required=True, metavar="MODEL.bcimodel", help="exported model file")
-    p.add_argument("--stream", required=True, metavar="NAME", help="name of the LSL EEG stream")
+    add_source_arguments(p)
     p.add_argument("--outlet", default="bcigui-predictions", metavar="NAME",
                    help="name of the LSL outlet for predictions (default: %(default)s)")
     p.add_argument("--hop", type=float, default=0.1, metavar="S",
@@ -31,6 +33,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    stream, source = open_source(args)
+    try:
+        return _decode(args, stream)
+    finally:
+        if source is not None:
+            source.stop()
+
+
+def _decode(args: argparse.Namespace, stream: str) -> int:
     import time
     from concurrent.futures import ThreadPoolExecutor
     from pathlib import Path
@@ -46,8 +57,8 @@ def run(args: argparse.Namespace) -> int:
     with ThreadPoolExecutor(1, thread_name_prefix="bcigui-load-model") as pool:
         loading = pool.submit(_load_model, args.model)
         if args.wait:
-            print(f"Waiting up to {args.wait:g} s for LSL stream {args.stream!r}...", flush=True)
-        acq = Acquisition(args.stream, markers=None, timeout=max(2.0, args.wait)).start()
+            print(f"Waiting up to {args.wait:g} s for LSL stream {stream!r}...", flush=True)
+        acq = Acquisition(stream, markers=None, timeout=max(2.0, args.wait)).start()
         t_stream = time.monotonic() - t0
         try:
             model = loading.result()
@@ -59,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         except BaseException:
             acq.stop()
             raise
-    print(f"Decoding {args.stream!r} ({len(acq.ch_names)} ch, {acq.sfreq:g} Hz) with {args.model}; "
+    print(f"Decoding {stream!r} ({len(acq.ch_names)} ch, {acq.sfreq:g} Hz) with {args.model}; "
           f"classes {runner.spec.classes}; predictions on LSL outlet {args.outlet!r}; log {log}", flush=True)
     first = {}
 

@@ -7,13 +7,15 @@ import os
 import signal
 import sys
 
+from bcigui.commands._source import add_source_arguments, open_source
+
 NAME = "record"
 HELP = ("run a calibration paradigm (mi, ssvep) on an LSL EEG stream and record the run (BIDS); "
         "with --model, a cued feedback run: decoded live, scored per trial")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--stream", required=True, help="name of the LSL EEG stream")
+    add_source_arguments(p)
     p.add_argument("--paradigm", default="mi", help="paradigm plugin: mi or ssvep (or a user plugin)")
     p.add_argument("--trials", type=int, help="trials per class (sets the paradigm's trials_per_class)")
     p.add_argument("--param", action="append", metavar="KEY=VALUE", default=[],
@@ -75,14 +77,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_window and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from bcigui.core.paradigms.outlet import MarkerOutlet
-    from bcigui.core.recording.session import (
-        CalibrationSession,
-        SessionInfo,
-        check_label,
-        check_output,
-        reads_outlet,
-    )
-    from bcigui.core.stream.acquisition import Acquisition
+    from bcigui.core.recording.session import check_label, check_output
 
     model = None
     if args.model:
@@ -97,7 +92,19 @@ def run(args: argparse.Namespace) -> int:
     check_output(args.out)  # fail before opening anything
     outlet = MarkerOutlet(args.marker_outlet)
     others = marker_streams(args.markers)
-    acq = Acquisition(args.stream, markers=[outlet.description(), *others])
+    stream, source = open_source(args)
+    try:
+        return _record(args, model, paradigm, outlet, others, stream)
+    finally:
+        if source is not None:
+            source.stop()
+
+
+def _record(args: argparse.Namespace, model, paradigm, outlet, others: list[str], stream: str) -> int:
+    from bcigui.core.recording.session import CalibrationSession, SessionInfo, reads_outlet
+    from bcigui.core.stream.acquisition import Acquisition
+
+    acq = Acquisition(stream, markers=[outlet.description(), *others])
     acq.start()
     try:
         direct = not reads_outlet(acq, outlet, 5.0)  # our acquisition, not just any reader (a virtual subject)

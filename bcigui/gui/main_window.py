@@ -28,9 +28,10 @@ MESSAGE_MS = 8000
 def start_simulator(paradigm: str, name: str, outlet: Any) -> Any:
     """Start the built-in simulator (worker thread) as a virtual subject that follows the cues of
     ``outlet`` (the app's session marker outlet: every run it starts pushes there); return it."""
-    from bcigui.core.stream.simulator import Simulator
+    from bcigui.core.stream.sources import start_source
 
-    return Simulator(paradigm=paradigm, name=name, follow=outlet.name, follow_source_id=outlet.source_id).start()
+    return start_source("simulator", {"paradigm": paradigm, "name": name, "follow": outlet.name,
+                                      "follow_source_id": outlet.source_id})
 
 
 class MainWindow(QMainWindow):

@@ -217,7 +217,7 @@ class Registry:
         """Types that registered plugins declare safe to load from model files, with their plugin."""
         return {t: spec for spec in self.list() for t in spec.trusted_types}
 
-    def create(self, kind: str, name: str, **values: Any) -> Any:
+    def create(self, kind: str, name: str, /, **values: Any) -> Any:
         """Instantiate a plugin; a failure to import it is recorded and re-raised."""
         spec = self.get(kind, name)
         try:

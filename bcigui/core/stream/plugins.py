@@ -32,6 +32,10 @@ PLUGINS = [
             Param("srate", "float", 500.0, help="sampling rate", minimum=64.0, maximum=10000.0, unit="Hz"),
             Param("seed", "int", 0, help="random seed"),
             Param("name", "str", "bcigui-sim", help="name of the EEG stream"),
+            Param("follow", "str", "", help="marker stream whose cues the virtual subject obeys (empty: own cues)"),
+            Param("follow_source_id", "str", "", help="source_id of that marker stream (when several share its name)"),
+            Param("skill", "float", 1.0, help="how well the virtual subject performs (0: no class information)",
+                  minimum=0.0, maximum=1.0),
         ),
     ),
     PluginSpec(
