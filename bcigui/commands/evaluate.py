@@ -6,6 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
+from bcigui.core.outputs import check_outputs, write_text_atomic
+
 NAME = "evaluate"
 HELP = "apply a .bcimodel to new recordings (same filter, window, channels) and report accuracy"
 
@@ -15,6 +17,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", nargs="+", required=True, metavar="FILE", help="recordings to decode")
     p.add_argument("--events", help="EVENT=class pairs (default: the model's event map)")
     p.add_argument("--report", type=Path, help="write the report as JSON here")
+    p.add_argument("--overwrite", action="store_true", help="replace output files that already exist")
     p.add_argument("--pseudo-online", action="store_true",
                    help="replay the recordings window by window through the online decoder (causal "
                         "filter with carried state, sliding windows) and score each trial as online use "
@@ -28,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
     from bcigui.core.decoders.training import apply_model
     from bcigui.core.model_file import ModelFileError, load_model
 
+    check_outputs({"--report": args.report}, [args.model, *args.data], args.overwrite)
     try:
         model = load_model(args.model)
     except ModelFileError as err:
@@ -40,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         return _pseudo_online(model, args, event_map)
     rep = apply_model(model, args.data, event_map)
     if args.report:
-        args.report.write_text(json.dumps(rep, indent=2, default=str))
+        write_text_atomic(args.report, json.dumps(rep, indent=2, default=str))
     print(f"{model.manifest['pipeline']['name']}: accuracy {rep['accuracy']:.3f} on {rep['n_trials']} trials "
           f"(chance {rep['chance_level']:.2f}, p={rep['p_value']:.2g}), kappa {rep['kappa']:.3f}")
     return 0
@@ -55,7 +59,7 @@ def _pseudo_online(model, args: argparse.Namespace, event_map: dict[str, str] | 
         raise ValueError("--events is required: the model's manifest has no event map")
     rep = pseudo_online_trials(model.pipeline, model.manifest, load_recordings(args.data), event_map, hop=args.hop)
     if args.report:
-        args.report.write_text(json.dumps(rep, indent=2, default=str))
+        write_text_atomic(args.report, json.dumps(rep, indent=2, default=str))
     print(f"pseudo-online (hop {args.hop:g} s, {rep['n_windows']} windows): trial accuracy {rep['accuracy']:.3f} "
           f"on {rep['n_scored']} of {rep['n_trials']} trials (chance {rep['chance_level']:.2f})")
     return 0

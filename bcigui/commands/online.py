@@ -30,9 +30,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--log", metavar="FILE", help="JSON-lines log of every prediction "
                    "(default: predictions-<model>-<time>.jsonl next to the model)")
     p.add_argument("--quiet", action="store_true", help="do not print each prediction")
+    p.add_argument("--overwrite", action="store_true", help="replace output files that already exist")
 
 
 def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bcigui.core.outputs import check_outputs
+
+    check_outputs({"--log": args.log}, [args.model], args.overwrite)
+    if args.log and args.overwrite:
+        Path(args.log).unlink(missing_ok=True)  # the runner appends to its log
     stream, source = open_source(args)
     try:
         return _decode(args, stream)

@@ -42,6 +42,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                     help="give feedback with this model: the paradigm cues the model's classes, the decoder runs "
                          "live, each trial is scored (task <paradigm>feedback, same BIDS root)")
     fb.add_argument("--summary", metavar="FILE.json", help="also write the run's score summary here")
+    fb.add_argument("--overwrite", action="store_true", help="replace output files that already exist")
     fb.add_argument("--hop", type=float, default=0.1, help="seconds between decoded windows (default 0.1)")
     fb.add_argument("--smoothing", type=int, default=5,
                     help="predictions averaged for the feedback display (default 5)")
@@ -86,6 +87,9 @@ def run(args: argparse.Namespace) -> int:
         model = load_model(args.model)
     elif args.summary:
         raise ValueError("--summary needs --model (only feedback runs are scored)")
+    from bcigui.core.outputs import check_outputs
+
+    check_outputs({"--summary": args.summary}, [args.model], args.overwrite)
     paradigm = _paradigm(args, model.manifest if model is not None else None)
     check_label("subject", args.subject)
     check_label("session", args.session, optional=True)

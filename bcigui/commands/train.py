@@ -27,17 +27,20 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="re-reference to the common average of the channels (applied online too)")
     p.add_argument("--out", required=True, type=Path, help="output MODEL.bcimodel")
     p.add_argument("--report", type=Path, help="write the cross-validation report as JSON here")
+    p.add_argument("--overwrite", action="store_true", help="replace output files that already exist")
 
 
 def run(args: argparse.Namespace) -> int:
     from bcigui.core.data.epochs import parse_event_map
     from bcigui.core.decoders.training import train_files
     from bcigui.core.model_file import save_model
+    from bcigui.core.outputs import check_outputs, write_text_atomic
     from bcigui.core.plugins.params import parse_param_args
 
     for f in args.data:
         if not Path(f).is_file():
             raise FileNotFoundError(f"--data: no such file {f}")
+    check_outputs({"--out": args.out, "--report": args.report}, args.data, args.overwrite)  # before the work
     cv = int(args.cv) if args.cv.isdigit() else args.cv
     result = train_files(args.data, args.paradigm, parse_event_map(args.events), args.pipeline,
                          parse_param_args(args.param), args.tmin, args.tmax, cv, args.l_freq, args.h_freq,
@@ -46,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
     save_model(args.out, result.pipeline, result.manifest)
     rep = result.report
     if args.report:
-        args.report.write_text(json.dumps(rep, indent=2, default=str))
+        write_text_atomic(args.report, json.dumps(rep, indent=2, default=str))
     print(f"{args.pipeline}: accuracy {rep['accuracy']:.3f} ± {rep['accuracy_std']:.3f} "
           f"(chance {rep['chance_level']:.2f}, p={rep['p_value']:.2g}), kappa {rep['kappa']:.3f}, "
           f"{rep['n_trials']} trials, classes {rep['classes']}")
