@@ -220,7 +220,27 @@ def read_manifest(path: str | Path) -> tuple[dict[str, Any], bytes]:
     missing = [k for k in REQUIRED_KEYS if k not in manifest]
     if missing:
         raise ModelFileError(f"{path}: manifest lacks required key(s) {missing}")
+    _check_manifest_types(path, manifest)
     return manifest, payload
+
+
+def _check_manifest_types(path: Path, manifest: dict[str, Any]) -> None:
+    """Each required manifest field has the type a model needs (named in the error when not)."""
+    def number(v: Any) -> bool:
+        return isinstance(v, int | float) and not isinstance(v, bool)
+
+    def strings(v: Any) -> bool:
+        return isinstance(v, list) and bool(v) and all(isinstance(x, str) for x in v)
+
+    checks = {"paradigm": (lambda v: isinstance(v, str), "a string"),
+              "classes": (strings, "a non-empty list of strings"), "ch_names": (strings, "a non-empty list of strings"),
+              "sfreq": (lambda v: number(v) and v > 0, "a positive number (Hz)"), "tmin": (number, "a number (s)"),
+              "tmax": (number, "a number (s)"), "filter": (lambda v: v is None or isinstance(v, dict), "an object or null")}
+    for key, (ok, what) in checks.items():
+        if not ok(manifest[key]):
+            raise ModelFileError(f"{path}: manifest field {key!r} must be {what}, got {manifest[key]!r}")
+    if manifest["tmax"] <= manifest["tmin"]:
+        raise ModelFileError(f"{path}: manifest window tmax ({manifest['tmax']}) must be after tmin ({manifest['tmin']})")
 
 
 def load_model(path: str | Path) -> LoadedModel:

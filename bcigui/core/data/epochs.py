@@ -103,6 +103,7 @@ def make_epochs(
     n_times = int(round((tmax - tmin) * sfreq))
     X, y, runs, onsets = [], [], [], []
     found: set[str] = set()
+    outside = 0  # matching events whose window runs past either end of its recording
     for rec in recordings:
         if abs(rec.sfreq - sfreq) > 1e-6:
             raise ValueError(
@@ -124,15 +125,24 @@ def make_epochs(
                 continue
             start = int(round((ev.onset + tmin) * sfreq))
             if start < 0 or start + n_times > data.shape[0]:
+                outside += 1
                 continue
             X.append(data[start : start + n_times].T)
             y.append(cls)
             runs.append(rec.run)
             onsets.append(ev.onset)
     classes = list(dict.fromkeys(event_map.values()))
+    if not y and outside:
+        longest = max(r.raw.times[-1] for r in recordings)
+        raise ValueError(f"all {outside} event(s) matching {event_map} have their window [{tmin:g}, {tmax:g}] s "
+                         f"running past the end (or start) of the recording (longest: {longest:.1f} s); "
+                         "shorten the window (--tmin/--tmax)")
     if not y:
+        bare = [k for k, v in event_map.items() if k == v and k not in found]
+        hint = (f"; {bare} {'is' if len(bare) == 1 else 'are'} read as event names: --events takes EVENT=class "
+                "pairs such as T1=left,T2=right") if bare else ""
         raise ValueError(
-            f"No event matches the event map {event_map}; events found in the data: {sorted(found)}"
+            f"No event matches the event map {event_map}; events found in the data: {sorted(found)}{hint}"
         )
     return EpochsData(
         X=np.asarray(X, dtype=np.float64),

@@ -203,12 +203,55 @@ def _bids_bads(path: Path) -> set[str]:
     return {row[name] for row in lines[1:] if len(row) > max(name, status) and row[status].strip().lower() == "bad"}
 
 
+def _edf_truncation(path: Path) -> str | None:
+    """Why an EDF/BDF file lacks data its header declares (a truncated copy), or ``None``."""
+    with open(path, "rb") as f:
+        head = f.read(256)
+        try:
+            header_bytes, n_records = int(head[184:192]), int(head[236:244])
+            duration, ns = float(head[244:252]), int(head[252:256])
+            f.seek(256 + ns * 216)
+            per_record = sum(int(f.read(8)) for _ in range(ns))
+        except ValueError:
+            return None  # not a header we can check; MNE will say what is wrong
+    width = 3 if head[:1] == b"\xff" else 2  # BDF: 24-bit samples
+    size = path.stat().st_size
+    if n_records <= 0 or per_record <= 0:
+        return None
+    have = max(0, size - header_bytes) // (per_record * width)
+    if have >= n_records:
+        return None
+    return (f"{path} is truncated: its header declares {n_records} data records ({n_records * duration:g} s) "
+            f"but the file holds {have} ({have * duration:g} s, {size} of {header_bytes + n_records * per_record * width}"
+            " bytes); copy the complete file")
+
+
 def load_recording(path: str | Path, run: int = 0) -> Recording:
     """Load one recording; see the module docstring for formats. Raises with a clear message."""
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"Recording not found: {path}")
     ext = _suffix(path)
+    if path.is_file() and path.stat().st_size == 0:
+        raise ValueError(f"{path} is empty (0 bytes)")
+    if ext in (".edf", ".bdf"):
+        problem = _edf_truncation(path)
+        if problem:
+            raise ValueError(problem)
+    try:
+        return _load(path, ext, run)
+    except (FileNotFoundError, NotImplementedError):
+        raise
+    except ValueError as err:
+        if str(path) in str(err):
+            raise
+        raise ValueError(f"{path}: cannot read this {ext} recording, it looks damaged or truncated: {err}") from err
+    except Exception as err:  # MNE's readers fail on damaged files with all kinds of errors
+        raise ValueError(f"{path}: cannot read this {ext} recording; it is damaged or truncated "
+                         f"({type(err).__name__}: {err})") from err
+
+
+def _load(path: Path, ext: str, run: int) -> Recording:
     events: list[Event] | None = None
     if ext in (".fif", ".fif.gz"):
         raw = mne.io.read_raw_fif(path, preload=True, verbose="error")

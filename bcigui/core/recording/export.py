@@ -63,8 +63,12 @@ def read_bcirec(path: str | Path) -> RecordingContent:
     path = Path(path)
     if not (path / HEADER).is_file():
         raise FileNotFoundError(f"{path} is not a bcigui recording folder: {HEADER} is missing")
-    header = json.loads((path / HEADER).read_text(encoding="utf-8"))
-    n_ch = len(header["ch_names"])
+    try:
+        header = json.loads((path / HEADER).read_text(encoding="utf-8"))
+        n_ch = len(header["ch_names"])
+    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError) as err:
+        raise ValueError(f"{path}: its {HEADER} is damaged ({type(err).__name__}: {err}); the samples may still be "
+                         f"there, but the channel names and rate are unknown") from None
     dtype = header.get("dtype", "<f4")
     if dtype not in DATA_FILES:
         raise ValueError(f"{path}: unknown sample type {dtype!r} in {HEADER}; known: {sorted(DATA_FILES)}")
