@@ -12,6 +12,7 @@ import warnings
 from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import mne
 import numpy as np
@@ -285,4 +286,24 @@ def load_recordings(paths: list[str | Path]) -> list[Recording]:
     """Load several recordings; ``run`` is the index in ``paths`` (used for run-wise CV)."""
     if not paths:
         raise ValueError("No recording given")
-    return [load_recording(p, run=i) for i, p in enumerate(paths)]
+    recs = [load_recording(p, run=i) for i, p in enumerate(paths)]
+    seen: dict[str, Path | None] = {}
+    for rec in recs:
+        key = samples_fingerprint(rec.raw)
+        if key in seen:
+            raise ValueError(f"{rec.path} and {seen[key]} hold the same recording (identical samples); give each "
+                             "recording once: a trial in both would be trained on and tested on, and the accuracy "
+                             "would be too good to be true")
+        seen[key] = rec.path
+    return recs
+
+
+def samples_fingerprint(raw: Any) -> str:
+    """sha256 of a recording's rate, length and first 30 s of samples as stored in any format (µV rounded
+    to 0.01, float32): the same recording saved as EDF, FIF or BrainVision has one fingerprint."""
+    import hashlib
+
+    sfreq = float(raw.info["sfreq"])
+    data = np.round(raw.get_data(stop=min(raw.n_times, int(30 * sfreq))) * 1e6, 2).astype(np.float32)
+    head = f"{sfreq:.6f}:{len(raw.ch_names)}:{raw.n_times}".encode()
+    return hashlib.sha256(head + data.tobytes()).hexdigest()

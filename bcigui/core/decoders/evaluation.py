@@ -24,7 +24,7 @@ from sklearn.metrics import (
     confusion_matrix,
     roc_auc_score,
 )
-from sklearn.model_selection import LeaveOneGroupOut, StratifiedKFold
+from sklearn.model_selection import LeaveOneGroupOut, StratifiedGroupKFold, StratifiedKFold
 
 Progress = Callable[[float, str], None]
 CV_CHOICES = "an integer k >= 2 (stratified k-fold), 'runs' (leave one run out) or 'chrono' (train on the first 80 %)"
@@ -39,9 +39,33 @@ def _check_cancel(cancel: threading.Event | None) -> None:
         raise Cancelled("evaluation cancelled")
 
 
+def overlap_groups(runs: np.ndarray | None, onsets: np.ndarray | None, window: float | None) -> np.ndarray | None:
+    """Group label per epoch, epochs of one run whose windows (``window`` s long) overlap in time sharing
+    one group; ``None`` when no two epochs overlap (or the information is missing)."""
+    if onsets is None or not window or window <= 0:
+        return None
+    onsets = np.asarray(onsets, dtype=float)
+    runs = np.zeros(len(onsets), int) if runs is None else np.asarray(runs)
+    order = np.lexsort((onsets, runs))
+    groups = np.empty(len(onsets), int)
+    group, end, run = -1, -np.inf, None
+    for i in order:
+        if runs[i] != run or onsets[i] >= end:  # starts after every earlier window of its run has ended
+            group += 1
+            end = onsets[i] + window
+        else:
+            end = max(end, onsets[i] + window)
+        groups[i] = group
+        run = runs[i]
+    return groups if group + 1 < len(onsets) else None
+
+
 def make_splits(y: np.ndarray, cv: int | str = 5, runs: np.ndarray | None = None, onsets: np.ndarray | None = None,
-                seed: int = 42) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Train/test index pairs: stratified k-fold (shuffled, ``seed``), leave-one-run-out or chronological."""
+                seed: int = 42, window: float | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Train/test index pairs: stratified k-fold (shuffled, ``seed``), leave-one-run-out or chronological.
+
+    With ``onsets`` and the epoch length ``window`` (s), epochs that overlap in time are kept in the same
+    fold (k-fold grouped by overlap): a test epoch never shares samples with a training epoch."""
     y = np.asarray(y)
     n = len(y)
     if isinstance(cv, str) and cv.strip().isdigit():
@@ -52,6 +76,12 @@ def make_splits(y: np.ndarray, cv: int | str = 5, runs: np.ndarray | None = None
         smallest = int(np.min(np.unique(y, return_counts=True)[1]))
         if smallest < cv:
             raise ValueError(f"cv={cv} folds needs at least {cv} trials per class; the smallest class has {smallest}")
+        groups = overlap_groups(runs, onsets, window)
+        if groups is not None:
+            if len(np.unique(groups)) < cv:
+                raise ValueError(f"cv={cv} folds needs at least {cv} groups of non-overlapping trials, got "
+                                 f"{len(np.unique(groups))}: the epochs overlap in time; shorten the window")
+            return list(StratifiedGroupKFold(cv, shuffle=True, random_state=seed).split(np.zeros(n), y, groups))
         return list(StratifiedKFold(cv, shuffle=True, random_state=seed).split(np.zeros(n), y))
     if cv == "runs":
         if runs is None or len(np.unique(runs)) < 2:
@@ -144,7 +174,7 @@ def cross_validate(pipeline: Any, X: np.ndarray, y: np.ndarray, cv: int | str = 
     if not np.all(np.isfinite(X)):
         raise ValueError("X contains NaN or infinite values")
     classes = [str(c) for c in (classes if classes is not None else np.unique(y))]
-    splits = splits if splits is not None else make_splits(y, cv, runs, onsets, seed)
+    splits = splits if splits is not None else make_splits(y, cv, runs, onsets, seed, trial_seconds)
     n_steps = len(splits) * (1 + n_permutations)
     folds, y_pred_all, tested = [], np.empty(len(y), dtype=object), np.zeros(len(y), bool)
     t_start = time.perf_counter()
@@ -222,7 +252,7 @@ def compare_pipelines(pipelines: dict[str, Any], X: np.ndarray, y: np.ndarray, c
                       trial_seconds: float | None = None, progress: Progress | None = None,
                       cancel: threading.Event | None = None) -> list[dict[str, Any]]:
     """Evaluate several pipelines on the same folds; rows sorted by accuracy (best first)."""
-    splits = make_splits(y, cv, runs, onsets, seed)
+    splits = make_splits(y, cv, runs, onsets, seed, trial_seconds)
     rows = []
     names = list(pipelines)
     for i, name in enumerate(names):
