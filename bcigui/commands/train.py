@@ -50,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
     rep = result.report
     if args.report:
         write_text_atomic(args.report, json.dumps(rep, indent=2, default=str))
+    for warning in rep.get("warnings", []):
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"{args.pipeline}: accuracy {rep['accuracy']:.3f} ± {rep['accuracy_std']:.3f} "
           f"(chance {rep['chance_level']:.2f}, p={rep['p_value']:.2g}), kappa {rep['kappa']:.3f}, "
           f"{rep['n_trials']} trials, classes {rep['classes']}")

@@ -165,12 +165,12 @@ FEATURE_FAMILIES = ("psd", "connectivity", "psd+connectivity")
 
 def make_happyfeat(sfreq: float, ch_names: list[str], classes: list[str], feature: str = "psd",
                    method: str = "welch", fmin: float = 4.0, fmax: float = 40.0, selection: str = "",
-                   n_features: int = 6, channels: str = "", classifier: str = "lda",
+                   n_features: int = 6, channels: str = "sensorimotor", classifier: str = "lda",
                    connectivity_method: str = "imcoh") -> Pipeline:
     """HappyFeat workflow: PSD (or connectivity node strength, or both) per channel and frequency,
     features chosen by signed r² inside each training fold (top ``n_features`` rows at their best
-    frequency, optionally among ``channels``) or fixed by ``selection`` (``"C3;12, C4;8:12"``),
-    then a classifier (shrinkage LDA).
+    frequency, among ``channels``: by default the sensorimotor rows, where motor imagery changes the
+    mu/beta power) or fixed by ``selection`` (``"C3;12, C4;8:12"``), then a classifier (shrinkage LDA).
 
     ``feature="psd+connectivity"`` stacks both tensors (:class:`CombinedFeatures`, ``output="tensor"``):
     rows are ``"psd:C3"`` and ``"<connectivity_method>:C3"`` (e.g. ``"imcoh:C3"``), so a selection
@@ -208,7 +208,10 @@ def make_happyfeat(sfreq: float, ch_names: list[str], classes: list[str], featur
     if selection.strip():
         selector = ManualSelector(selection=selection, ch_names=rows, freqs=freqs)
     else:
-        cands = [c.strip() for c in channels.replace(";", ",").split(",") if c.strip()] or None
+        if channels.strip().lower() == "sensorimotor":
+            cands = resolve_channels(channels, list(ch_names))
+        else:
+            cands = [c.strip() for c in channels.replace(";", ",").split(",") if c.strip()] or None
         if cands and feature == "psd+connectivity":  # a plain channel name stands for its PSD and connectivity rows
             cands = [r for c in cands for r in ([c] if ":" in c else [f"psd:{c}", f"{connectivity_method}:{c}"])]
         n_cands = len(cands) if cands else len(rows)

@@ -1,7 +1,8 @@
 """Decoder plugin declarations (light: factories are imported on first use).
 
 Tags: ``paradigm`` (``"mi"`` | ``"ssvep"``), ``filter`` (default causal FilterSpec as a dict, applied
-to the continuous signal before epoching) and ``tmin``/``tmax`` (default epoch window, seconds).
+to the continuous signal before epoching), ``tmin``/``tmax`` (default epoch window, seconds) and
+``requires`` (assumptions about the data, checked at training: see :mod:`.assumptions`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ _REST = Param("rest_mode", "str", "threshold", "no-target class: threshold on th
 # order 2: Butterworth band-pass of order 4 overall, with less group delay than order 4 (causal filter)
 _MI = {"paradigm": "mi", "filter": {"l_freq": 8.0, "h_freq": 30.0, "order": 2}, "tmin": 0.5, "tmax": 2.5}
 _MI_WIDE = {"paradigm": "mi", "filter": {"l_freq": 4.0, "h_freq": 40.0, "order": 2}, "tmin": 0.5, "tmax": 2.5}
+# HappyFeat's power features: a common-average reference first (as the analysis window's default): PSD
+# ranked by r² on the raw reference is dominated by channels' differing reference and eye/muscle noise
+_MI_WIDE_CAR = {**_MI_WIDE, "filter": {**_MI_WIDE["filter"], "reference": "average"}}
 _MI_LOW = {"paradigm": "mi", "filter": {"l_freq": 1.0, "h_freq": 40.0, "order": 2}, "tmin": 0.0, "tmax": 3.0}
 _SSVEP = {"paradigm": "ssvep", "filter": {"l_freq": 3.0, "h_freq": 60.0}, "tmin": 1.0, "tmax": 4.0}
 _P = "bcigui.core.decoders.pipelines:"
@@ -53,7 +57,7 @@ PLUGINS = [
     PluginSpec("mdm", "decoder", _P + "make_mdm", "minimum distance to Riemannian mean", tags=_MI, params=(_COV, _CHANNELS)),
     PluginSpec("happyfeat", "decoder", _P + "make_happyfeat",
                "HappyFeat: PSD/connectivity features selected by r² inside the folds + shrinkage LDA",
-               tags=_MI_WIDE, params=(
+               tags=_MI_WIDE_CAR, params=(
                    Param("feature", "str", "psd", "feature family (psd+connectivity: both, rows 'psd:C3', 'imcoh:C3')",
                          choices=("psd", "connectivity", "psd+connectivity")),
                    Param("method", "str", "welch", "PSD method", choices=("welch", "multitaper", "burg")),
@@ -61,7 +65,9 @@ PLUGINS = [
                    Param("fmax", "float", 40.0, "highest frequency", minimum=1.0, unit="Hz"),
                    Param("selection", "str", "", "fixed features 'C3;12, C4;8:12' (empty: automatic by r²)"),
                    Param("n_features", "int", 6, "automatic selection: number of features", minimum=1, maximum=256),
-                   Param("channels", "str", "", "automatic selection: candidate channels 'C3,C4,...' (empty: all)"),
+                   Param("channels", "str", "sensorimotor", "automatic selection: candidate channels, "
+                         "'sensorimotor' (FC/C/CP rows, all channels when fewer than 4 are present), 'C3,C4,...' "
+                         "or empty (all)"),
                    Param("classifier", "str", "lda", "classifier", choices=_FEATURE_CLFS),
                    Param("connectivity_method", "str", "imcoh", "connectivity measure (node strength)",
                          choices=("imcoh", "coh", "instantaneous", "lagged", "plv", "wpli")))),
@@ -74,9 +80,10 @@ PLUGINS = [
                        Param("n_bands", "int", 3, "filter-bank sub-bands", minimum=2, maximum=8),
                        Param("rest_mode", "str", "learned", _REST.help, choices=_REST.choices))),
     PluginSpec("trca", "decoder", _S + "make_trca", "task-related component analysis (phase-locked stimuli)",
-               tags=_SSVEP, params=(Param("ensemble", "bool", False, "ensemble TRCA"),
+               tags={**_SSVEP, "requires": ("phase_locked",)}, params=(Param("ensemble", "bool", False, "ensemble TRCA"),
                                     Param("n_bands", "int", 1, "filter-bank sub-bands", minimum=1, maximum=8), _REST)),
-    PluginSpec("etrca", "decoder", _S + "make_etrca", "ensemble TRCA (phase-locked stimuli)", tags=_SSVEP,
+    PluginSpec("etrca", "decoder", _S + "make_etrca", "ensemble TRCA (phase-locked stimuli)",
+               tags={**_SSVEP, "requires": ("phase_locked",)},
                params=(Param("n_bands", "int", 1, "filter-bank sub-bands", minimum=1, maximum=8), _REST)),
     PluginSpec("ssvep_ts_lr", "decoder", _S + "make_ssvep_ts",
                "covariance of signals band-passed at each stimulus frequency, tangent space + LR", tags=_SSVEP,

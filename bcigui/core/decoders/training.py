@@ -79,6 +79,9 @@ def train_epochs(epochs: Any, spec: PluginSpec, paradigm: str, params: dict[str,
     if len(classes) < 2:
         raise ValueError(f"training needs at least two classes with epochs, got {epochs.counts()}")
     pipeline, values = build_pipeline(spec, epochs.sfreq, epochs.ch_names, classes, params)
+    from bcigui.core.decoders.assumptions import check_requirements
+
+    broken = check_requirements(spec.tags.get("requires"), epochs.X, epochs.y, epochs.sfreq, epochs.tmin, spec.name)
     trial_seconds = float(epochs.tmax - epochs.tmin)
     sub = (lambda f, m: progress(0.9 * f, m)) if progress else None
     report = cross_validate(pipeline, epochs.X, epochs.y, cv=cv, runs=epochs.runs, onsets=epochs.onsets,
@@ -94,7 +97,7 @@ def train_epochs(epochs: Any, spec: PluginSpec, paradigm: str, params: dict[str,
     pipeline.fit(epochs.X, epochs.y)
     report["train_seconds"] = time.perf_counter() - t0
     report.update(pipeline=spec.name, params=values, paradigm=paradigm, n_epochs=len(epochs.y),
-                  counts=epochs.counts())
+                  counts=epochs.counts(), warnings=broken)
     manifest = {
         "paradigm": paradigm,
         "classes": classes,

@@ -13,6 +13,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_score
 from bcigui.core.decoders.training import build_pipeline
 from bcigui.core.model_file import load_model, save_model
 from bcigui.core.plugins import get_registry
+from bcigui.core.signal.filters import FilterSpec
 
 SPECS = get_registry().list("decoder")
 NAMES = [s.name for s in SPECS]
@@ -33,7 +34,8 @@ def test_all_expected_pipelines_are_registered() -> None:
     assert expected <= set(NAMES)
     for spec in SPECS:
         assert spec.tags["paradigm"] in ("mi", "ssvep") and spec.tags["tmax"] > spec.tags["tmin"]
-        assert set(spec.tags["filter"]) <= {"l_freq", "h_freq", "notch", "order"}
+        assert set(spec.tags["filter"]) <= {"l_freq", "h_freq", "notch", "order", "reference"}
+        FilterSpec.from_dict(spec.tags["filter"])  # a valid causal filter
 
 
 @pytest.mark.parametrize("name", NAMES)
