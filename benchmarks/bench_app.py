@@ -65,7 +65,8 @@ def _run_one(app, name: str, model_path: Path, seconds: float) -> dict:
     for view in VIEWS:
         if not any(d.property("view_name") == view for d in win.views):
             win.open_view(view)
-    panel = win.show_online().widget()
+    win.show_online()
+    panel = win.online_panel
     panel.outlet.setText(f"{stream}-pred")
     if not panel.load_model(model_path):
         raise RuntimeError(f"the online panel refused {model_path}")

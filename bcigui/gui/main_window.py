@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QScrollArea,
     QToolButton,
     QWidget,
 )
@@ -32,6 +33,15 @@ def start_simulator(paradigm: str, name: str, outlet: Any) -> Any:
 
     return start_source("simulator", {"paradigm": paradigm, "name": name, "follow": outlet.name,
                                       "follow_source_id": outlet.source_id})
+
+
+def _scrolling(content: QWidget) -> QScrollArea:
+    """``content`` in a frameless scroll area: a tall panel scrolls instead of growing its window."""
+    area = QScrollArea()
+    area.setWidget(content)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QScrollArea.Shape.NoFrame)
+    return area
 
 
 class MainWindow(QMainWindow):
@@ -58,6 +68,7 @@ class MainWindow(QMainWindow):
         self._view_counter = 0
         self._views_to_reopen: list[str] = settings.open_views
         self.online_dock: QDockWidget | None = None
+        self.online_panel: Any = None  # the OnlinePanel inside online_dock (in a scroll area)
         self.analysis_window: QWidget | None = None
         self.calibration: Any = None
         self._session_outlet: Any = None
@@ -336,7 +347,7 @@ class MainWindow(QMainWindow):
         self.stream_label.setText(f"● {name} · {len(acq.ch_names)} ch · {rate:g} Hz")
         self._set_placeholder_text(connected=True)
         if self.online_dock is not None:
-            self.online_dock.widget().set_acquisition(acq)
+            self.online_panel.set_acquisition(acq)
         reopen, self._views_to_reopen = self._views_to_reopen, []
         for view in reopen:
             if view in self.view_actions:
@@ -349,7 +360,7 @@ class MainWindow(QMainWindow):
     def _on_disconnected(self) -> None:
         self.stream_label.setText("Not connected")
         if self.online_dock is not None:
-            self.online_dock.widget().set_acquisition(None)
+            self.online_panel.set_acquisition(None)
         self._set_placeholder_text(connected=False)
         self._views_to_reopen = [d.property("view_name") for d in self.views]
         if self.views:
@@ -386,21 +397,43 @@ class MainWindow(QMainWindow):
         dock.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dock.setWidget(widget)
         area = Qt.DockWidgetArea.RightDockWidgetArea
-        tabs_with = next((d for d in self.views if self.dockWidgetArea(d) == area), None)
+        placed = [d for d in self.views if self.dockWidgetArea(d) == area and not d.isFloating()]
         self.addDockWidget(area, dock)
-        if tabs_with is not None and not restore:
-            self.splitDockWidget(tabs_with, dock, Qt.Orientation.Vertical)
+        if not restore:
+            self._arrange(dock, placed)
         dock.destroyed.connect(lambda *_, d=dock: self._forget_view(d))
         dock.visibilityChanged.connect(lambda *_: self._update_placeholder())
         self.views.append(dock)
-        if len(self.views) == 1 and not restore:  # give the signal more room than the stream list
-            self.resizeDocks([self.stream_dock], [min(460, self.width() // 3)], Qt.Orientation.Horizontal)
-        if not restore:  # share the height of the area equally
-            column = [d for d in self.views if self.dockWidgetArea(d) == area and not d.isFloating()]
-            self.resizeDocks(column, [max(1, self.height() // len(column))] * len(column), Qt.Orientation.Vertical)
         self._update_placeholder()
         self.view_opened.emit(dock)
         return dock
+
+    def _arrange(self, dock: QDockWidget, placed: list[QDockWidget]) -> None:
+        """Default layout: the first view takes the whole area (the stream list shrinks to a side column);
+        the second goes below it (the first keeps 60 % of the height); later ones sit beside the second
+        on a wide window (up to three), else in tabs with it, so that no view is squeezed to a strip."""
+        if not placed:
+            self.resizeDocks([self.stream_dock], [min(340, self.width() // 4)], Qt.Orientation.Horizontal)
+            return
+        first, rest = placed[0], placed[1:]
+        if not rest:
+            self.splitDockWidget(first, dock, Qt.Orientation.Vertical)
+            self.resizeDocks([first, dock], [int(self.height() * 0.6), int(self.height() * 0.4)],
+                             Qt.Orientation.Vertical)
+        elif self.width() >= 1600 and len(rest) < 3:
+            self.splitDockWidget(rest[-1], dock, Qt.Orientation.Horizontal)
+            QTimer.singleShot(0, self._share_bottom_row)  # once the layout has the new widths
+        else:
+            self.tabifyDockWidget(rest[-1], dock)
+            dock.raise_()
+
+    def _share_bottom_row(self) -> None:
+        """Views side by side below the first one share its width equally."""
+        area = Qt.DockWidgetArea.RightDockWidgetArea
+        placed = [d for d in self.views if self.dockWidgetArea(d) == area and not d.isFloating()]
+        row = [d for d in placed[1:] if not self.tabifiedDockWidgets(d)]
+        if len(row) > 1 and placed:
+            self.resizeDocks(row, [placed[0].width() // len(row)] * len(row), Qt.Orientation.Horizontal)
 
     def view_params(self, spec: PluginSpec) -> dict[str, Any]:
         """Saved settings of view ``spec`` (defaults if none or no longer valid)."""
@@ -619,17 +652,21 @@ class MainWindow(QMainWindow):
         return self.analysis_window
 
     def show_online(self) -> QDockWidget:
-        """The online decoding panel, docked, fed by the connected stream."""
+        """The online decoding panel (:attr:`online_panel`), docked, fed by the connected stream."""
         if self.online_dock is None:
             from bcigui.gui.online.panel import OnlinePanel
 
             self.online_dock = QDockWidget("Online decoding", self)
             self.online_dock.setObjectName("dock_online")
-            panel = OnlinePanel()
+            panel = self.online_panel = OnlinePanel()
             panel.own_source_id = self.session_outlet.source_id
             panel.set_acquisition(self.panel.acquisition)
-            self.online_dock.setWidget(panel)
-            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.online_dock)
+            self.online_dock.setWidget(_scrolling(panel))
+            # beside the stream list (not needed while decoding), never making the window taller than the screen
+            self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.online_dock)
+            self.tabifyDockWidget(self.stream_dock, self.online_dock)
+            self.resizeDocks([self.online_dock], [min(680, self.width() // 2)], Qt.Orientation.Horizontal)
+            QTimer.singleShot(0, self._share_bottom_row)
         self.online_dock.show()
         self.online_dock.raise_()
         return self.online_dock
@@ -653,7 +690,7 @@ class MainWindow(QMainWindow):
             if w is not None:
                 w.close()
         if self.online_dock is not None:
-            self.online_dock.widget().stop()
+            self.online_panel.stop()
         if self.analysis_window is not None:
             self.analysis_window.close()
         self.panel.shutdown()

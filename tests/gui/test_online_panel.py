@@ -41,7 +41,8 @@ def test_online_panel_decodes_simulator_with_feedback(qtbot, tmp_path, model_fil
     qtbot.addWidget(win)
     win.show()
     dock = win.show_online()
-    panel = dock.widget()
+    panel = win.online_panel
+    assert dock.isVisible() and dock.widget().widget() is panel  # scrolls rather than grow the window
     assert not panel.start_btn.isEnabled()
     bad = tmp_path / "bad.bcimodel"
     bad.write_bytes(b"not a model")

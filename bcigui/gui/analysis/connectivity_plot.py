@@ -8,6 +8,7 @@ from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from bcigui.gui.analysis.r2_map import diverging_colormap
+from bcigui.gui.plots import plain_axes
 
 
 class ConnectivityPlot(QWidget):
@@ -40,6 +41,7 @@ class ConnectivityPlot(QWidget):
             m = np.array(m, dtype=float)
             np.fill_diagonal(m, np.nan)  # a channel with itself: not shown
             p = self.view.addPlot(row=1, col=i)
+            plain_axes(p)
             p.getViewBox().invertY(True)
             p.setAspectLocked(True)
             p.setMenuEnabled(False)
@@ -57,5 +59,6 @@ class ConnectivityPlot(QWidget):
             bar = pg.ColorBarItem(values=levels, interactive=False, width=10, colorMap=cmap,
                                   orientation="horizontal")
             bar.setImageItem(img)
+            plain_axes(bar)
             self.view.addItem(bar, row=2, col=i)
             self.images.append(img)

@@ -14,6 +14,8 @@ from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QVBoxLayout, QWidget
 
+from bcigui.gui.plots import plain_axes
+
 
 def _hz(f: float) -> str:
     return f"{f:.1f}".rstrip("0").rstrip(".")
@@ -96,6 +98,7 @@ class R2MapWidget(QWidget):
         self._selection: list[Feature] = []
         self._boxes: list[QGraphicsRectItem] = []
         self.plot = pg.PlotWidget()
+        plain_axes(self.plot)
         self.plot.setBackground("w")
         self.item = self.plot.getPlotItem()
         self.item.setLabel("bottom", "Frequency", units="Hz")

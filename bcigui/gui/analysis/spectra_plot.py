@@ -6,6 +6,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from bcigui.gui.plots import plain_axes
+
 CLASS_COLORS = [(31, 119, 180), (214, 39, 40), (44, 160, 44), (148, 103, 189), (255, 127, 14)]
 
 
@@ -18,6 +20,7 @@ class SpectraPlot(QWidget):
         self.view.setBackground("w")
         self.top = self.view.addPlot(row=0, col=0)
         self.bottom = self.view.addPlot(row=1, col=0)
+        plain_axes(self.top, self.bottom)
         self.view.ci.layout.setRowStretchFactor(0, 3)
         self.view.ci.layout.setRowStretchFactor(1, 2)
         self.bottom.setXLink(self.top)

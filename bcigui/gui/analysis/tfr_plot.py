@@ -8,6 +8,7 @@ from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from bcigui.gui.analysis.r2_map import diverging_colormap
+from bcigui.gui.plots import plain_axes
 
 
 class TFRPlot(QWidget):
@@ -38,6 +39,7 @@ class TFRPlot(QWidget):
                            row=0, col=0, colspan=len(res.maps) + 1)
         for i, (cls, m) in enumerate(res.maps.items()):
             p = self.view.addPlot(row=1, col=i)
+            plain_axes(p)
             img = pg.ImageItem(m.T, levels=(-lim, lim))
             img.setColorMap(diverging_colormap())
             img.setRect(QRectF(times[0] - dt / 2, freqs[0] - df / 2, dt * len(times), df * len(freqs)))
@@ -53,4 +55,5 @@ class TFRPlot(QWidget):
         bar = pg.ColorBarItem(values=(-lim, lim), colorMap=diverging_colormap(), interactive=False,
                               label="change from baseline (%)")
         bar.setImageItem(self.images)
+        plain_axes(bar)
         self.view.addItem(bar, row=1, col=len(res.maps))

@@ -8,6 +8,7 @@ from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from bcigui.gui.analysis.r2_map import diverging_colormap
+from bcigui.gui.plots import plain_axes
 
 _GRID = 96
 
@@ -36,6 +37,7 @@ class TopomapWidget(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.plot = pg.PlotWidget()
+        plain_axes(self.plot)
         self.plot.setBackground("w")
         self.item = self.plot.getPlotItem()
         self.item.setAspectLocked(True)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from bcigui.gui.analysis import _training
 from bcigui.gui.analysis._task_panel import TaskPanel
 from bcigui.gui.param_form import ParamForm
+from bcigui.gui.plots import plain_axes
 from bcigui.gui.workers import run_in_thread
 
 COLUMNS = ["#", "Pipeline", "Settings", "Validation", "Accuracy", "Chance (95 % level)", "p-value", "Trials"]
@@ -41,6 +42,7 @@ class ConfusionMatrixView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.plot = pg.PlotWidget()
+        plain_axes(self.plot)
         self.plot.setBackground("w")
         self.item = self.plot.getPlotItem()
         self.item.getViewBox().invertY(True)

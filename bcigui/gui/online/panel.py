@@ -95,6 +95,7 @@ class OnlinePanel(QtWidgets.QWidget):
         side_w.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
         side_w.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         side_w.setMaximumWidth(340)
+        side_w.setMinimumWidth(min(340, side_inner.sizeHint().width()))  # labels and values never cut
 
         self.feedback_holder = QtWidgets.QStackedLayout()
         self.feedback: MIFeedback | SSVEPFeedback = MIFeedback(["left_hand", "right_hand"])

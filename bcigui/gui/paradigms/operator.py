@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bcigui.gui.plots import plain_axes
+
 
 def _mmss(seconds: float) -> str:
     seconds = max(0, int(round(seconds)))
@@ -162,6 +164,7 @@ class SimpleTrace(pg.PlotWidget):
         self.curves = [self.plot(pen=pg.mkPen((30, 60, 150), width=1)) for _ in names]
         self.getAxis("left").setTicks([[(-i, name) for i, name in enumerate(names)]])
         self.setLabel("bottom", "time", "s")
+        plain_axes(self)
         self.setYRange(-self.n + 0.5, 0.5)
         self._timer = QTimer(self)
         self._timer.setInterval(100)

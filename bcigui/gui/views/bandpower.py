@@ -9,6 +9,7 @@ import pyqtgraph as pg
 from pyqtgraph.Qt import QtWidgets
 
 from bcigui.core.signal.spectra import DEFAULT_BANDS, band_power, format_bands, parse_bands, welch_psd
+from bcigui.gui.plots import plain_axes
 from bcigui.gui.views.base import PeriodicView
 
 BAR_COLORS = ("#4e79a7", "#59a14f", "#e15759", "#f28e2b", "#b07aa1", "#76b7b2", "#edc948", "#9c755f")
@@ -43,6 +44,7 @@ class BandPowerView(PeriodicView):
         row.addWidget(QtWidgets.QLabel("Bands"))
         row.addWidget(self.bands_edit, 1)
         self.plot = pg.PlotWidget(background="w")
+        plain_axes(self.plot)
         pi = self.plot.getPlotItem()
         pi.setMouseEnabled(False, False)
         pi.showGrid(False, True, 0.3)

@@ -9,6 +9,7 @@ import pyqtgraph as pg
 from pyqtgraph.Qt import QtCore, QtWidgets
 
 from bcigui.core.signal.spectra import spectrogram
+from bcigui.gui.plots import plain_axes
 from bcigui.gui.views.base import PeriodicView
 
 
@@ -37,6 +38,7 @@ class SpectrogramView(PeriodicView):
         self.glw = pg.GraphicsLayoutWidget()
         self.glw.setBackground("w")
         self.plot = self.glw.addPlot()
+        plain_axes(self.plot)
         self.plot.setLabel("bottom", "time relative to the newest sample", units="s")
         self.plot.setLabel("left", "frequency", units="Hz")
         self.plot.setMouseEnabled(False, False)
@@ -47,6 +49,7 @@ class SpectrogramView(PeriodicView):
         self.plot.addItem(self.image)
         self.colorbar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), interactive=False)
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
+        plain_axes(self.colorbar)
         self.colorbar.axis.setTextPen("k")
         self.colorbar.axis.setLabel("power (dB µV²/Hz)", color="k")
         self.colorbar.axis.setPen("k")

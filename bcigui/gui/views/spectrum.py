@@ -9,6 +9,7 @@ import pyqtgraph as pg
 from pyqtgraph.Qt import QtWidgets
 
 from bcigui.core.signal.spectra import welch_psd
+from bcigui.gui.plots import plain_axes
 from bcigui.gui.views.base import PeriodicView
 
 DEFAULT_PICKS = ("C3", "Cz", "C4", "Oz")
@@ -39,6 +40,7 @@ class SpectrumView(PeriodicView):
             self.list.item(i).setSelected(True)
         self.list.itemSelectionChanged.connect(self._sync_curves)
         self.plot = pg.PlotWidget(background="w")
+        plain_axes(self.plot)
         pi = self.plot.getPlotItem()
         pi.setLogMode(False, True)
         pi.showGrid(True, True, 0.3)

@@ -16,6 +16,7 @@ from scipy.spatial import Delaunay, cKDTree
 
 from bcigui.core.data.montage import positions_2d
 from bcigui.core.signal.spectra import DEFAULT_BANDS, band_power, welch_psd
+from bcigui.gui.plots import plain_axes
 from bcigui.gui.views.base import PeriodicView
 
 GRID = 128
@@ -80,6 +81,7 @@ class TopomapView(PeriodicView):
         self.glw = pg.GraphicsLayoutWidget()
         self.glw.setBackground("w")
         self.plot = self.glw.addPlot()
+        plain_axes(self.plot)
         self.plot.setAspectLocked(True)
         self.plot.hideAxis("left")
         self.plot.hideAxis("bottom")
@@ -89,6 +91,7 @@ class TopomapView(PeriodicView):
         r = self._r = 1.08  # grid covers the head circle plus a small margin
         self.colorbar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), interactive=False)
         self.colorbar.setImageItem(self.image, insert_in=self.plot)
+        plain_axes(self.colorbar)
         self.colorbar.axis.setTextPen("k")
         self.colorbar.axis.setLabel("log10 power (µV²/Hz)", color="k")
         self.colorbar.axis.setPen("k")

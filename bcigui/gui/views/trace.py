@@ -16,6 +16,7 @@ import pyqtgraph as pg
 from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
 
 from bcigui.core.signal.quality import ChannelQuality, QualityThresholds, assess_quality
+from bcigui.gui.plots import plain_axes
 from bcigui.gui.views.trace_axis import QUALITY_COLORS, SCALES_UV, ChannelAxis, channel_groups
 from bcigui.gui.views.trace_model import TraceModel, check_acquisition
 from bcigui.gui.views.trace_renderer import ColumnCache, RasterRing, TraceImageItem
@@ -144,6 +145,7 @@ class TraceView(QtWidgets.QWidget):
 
         self.axis = ChannelAxis()
         self.plot = pg.PlotWidget(background="w", axisItems={"left": self.axis})
+        plain_axes(self.plot)
         self.plot.setMenuEnabled(False)
         self.plot.hideButtons()
         pi = self.plot.getPlotItem()
