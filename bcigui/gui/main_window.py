@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -580,10 +581,21 @@ class MainWindow(QMainWindow):
         if self.panel.acquisition is None:
             self.show_error("No stream", "Connect to an EEG stream before starting a calibration session.")
             return None
-        dlg = CalibrationDialog(self.registry, str(self.settings.get("data_dir") or ""), self)
-        dlg.accepted.connect(lambda: self._start_calibration(dlg.values()))
+        last = self.settings.qsettings.value("calibration/last")
+        try:
+            last = json.loads(last) if isinstance(last, str) else None
+        except ValueError:
+            last = None
+        dlg = CalibrationDialog(self.registry, str(self.settings.get("data_dir") or ""), self, last=last)
+        dlg.accepted.connect(lambda: self._start_calibration(self._remember_calibration(dlg.values())))
         dlg.open()
         return dlg
+
+    def _remember_calibration(self, values: dict[str, Any]) -> dict[str, Any]:
+        """Store the dialog's values: the next calibration starts from them."""
+        self.settings.qsettings.setValue("calibration/last", json.dumps(values, default=str))
+        self.settings.sync()
+        return values
 
     @property
     def session_outlet(self) -> Any:

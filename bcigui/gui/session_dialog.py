@@ -30,7 +30,8 @@ from bcigui.gui.param_form import ParamForm
 class CalibrationDialog(QDialog):
     """Choose a paradigm plugin and its parameters, subject/session labels and the BIDS folder."""
 
-    def __init__(self, registry: Registry, out_dir: str = "", parent: QWidget | None = None) -> None:
+    def __init__(self, registry: Registry, out_dir: str = "", parent: QWidget | None = None,
+                 last: dict[str, Any] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("New calibration session")
         self.specs = registry.list("paradigm")
@@ -58,6 +59,26 @@ class CalibrationDialog(QDialog):
         self.error = QLabel()
         self.error.setStyleSheet("color: #c0392b;")
         self.error.setWordWrap(True)
+        self.duration = QLabel()
+        self.duration.setStyleSheet("font-weight: bold;")
+        for widget, help_text in (
+            (self.paradigm, "Motor imagery (cued imagined movements) or SSVEP (flickering targets); plugins add more"),
+            (self.subject, "Subject (patient) label: letters and digits only, e.g. 01 or P07 (BIDS sub-)"),
+            (self.session, "Session label, e.g. 01 for the first visit (BIDS ses-); empty for none"),
+            (self.operator, "Who runs the session (stored in the recording)"),
+            (self.notes, "Free text stored with the recording (electrode problems, the patient's state, ...)"),
+            (self.out, "Folder of the study in BIDS layout: each run is saved as "
+                       "sub-<subject>/ses-<session>/eeg/..._run-<n>_eeg.vhdr, never overwriting an earlier run"),
+            (self.screen, "Screen on which the subject sees the cues (the operator window stays on this one)"),
+            (self.fullscreen, "Show the cues full screen on the chosen screen (recommended for the subject)"),
+        ):
+            widget.setToolTip(help_text)
+        for i in range(self.forms.count()):
+            self.forms.widget(i).changed.connect(self._update_duration)
+        self.paradigm.currentIndexChanged.connect(self._update_duration)
+        if last:
+            self._restore(last)
+        self._update_duration()
 
         form = QFormLayout()
         form.addRow("Paradigm", self.paradigm)
@@ -76,8 +97,37 @@ class CalibrationDialog(QDialog):
         lay.addLayout(form)
         lay.addWidget(QLabel("<b>Paradigm settings</b> (durations in seconds)"))
         lay.addWidget(self.forms, 1)
+        lay.addWidget(self.duration)
         lay.addWidget(self.error)
         lay.addWidget(buttons)
+
+    def _restore(self, last: dict[str, Any]) -> None:
+        """The values of the previous session (a new session label is not guessed: the last one is kept)."""
+        index = self.paradigm.findData(last.get("paradigm"))
+        if index >= 0:
+            self.paradigm.setCurrentIndex(index)
+            try:
+                self.forms.widget(index).set_values(dict(last.get("params") or {}))
+            except (ValueError, TypeError):
+                pass  # the plugin's parameters changed since: keep its defaults
+        for widget, key in ((self.subject, "subject"), (self.session, "session"), (self.operator, "operator"),
+                            (self.out, "out")):
+            if last.get(key):
+                widget.setText(str(last[key]))
+        self.fullscreen.setChecked(bool(last.get("fullscreen")))
+
+    def _update_duration(self, *_: Any) -> None:
+        """How long the run will take with the current settings (the paradigm's own schedule)."""
+        from bcigui.core.paradigms import make_paradigm
+
+        try:
+            paradigm = make_paradigm(self.paradigm.currentData(), **self.forms.currentWidget().values())
+            seconds = paradigm.total_duration()
+        except Exception:  # an invalid value is shown by the form itself
+            self.duration.setText("Run length: - (fix the settings above)")
+            return
+        minutes, sec = divmod(int(round(seconds)), 60)
+        self.duration.setText(f"Run length: about {minutes} min {sec:02d} s")
 
     def _browse(self) -> None:
         d = QFileDialog.getExistingDirectory(self, "BIDS root folder", self.out.text())

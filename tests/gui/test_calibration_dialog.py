@@ -43,3 +43,34 @@ def test_calibration_session_from_main_window(qtbot, tmp_path, monkeypatch, uniq
         sim.stop()
     out = Path(saved[0])
     assert out.exists() and out.name.startswith("sub-07_ses-01_task-mi_run-01") and out.suffix == ".vhdr"
+
+
+def test_dialog_remembers_explains_and_shows_the_run_length(qtbot, tmp_path) -> None:
+    from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit
+
+    from bcigui.core.paradigms import make_paradigm
+    from bcigui.core.plugins import get_registry
+    from bcigui.gui.session_dialog import CalibrationDialog
+
+    dlg = CalibrationDialog(get_registry(), str(tmp_path))
+    qtbot.addWidget(dlg)
+    fields = [w for kind in (QLineEdit, QComboBox, QCheckBox) for w in dlg.findChildren(kind)]
+    assert len(fields) > 10  # the dialog's own fields and the paradigm's (ParamForm)
+    for w in fields:
+        if w.objectName() != "qt_spinbox_lineedit" and not isinstance(w.parent(), QComboBox):  # inner editors
+            assert w.toolTip(), f"{type(w).__name__} {w.objectName() or w} has no help text"
+    assert dlg.out.toolTip().startswith("Folder of the study in BIDS layout")
+    form = dlg.forms.currentWidget()
+    form.widgets["trials_per_class"].setValue(5)  # as the user would
+    expected = make_paradigm(dlg.paradigm.currentData(), **form.values()).total_duration()
+    minutes, seconds = divmod(int(round(expected)), 60)
+    assert dlg.duration.text() == f"Run length: about {minutes} min {seconds:02d} s"
+    form.widgets["trials_per_class"].setValue(40)
+    assert dlg.duration.text() != f"Run length: about {minutes} min {seconds:02d} s"
+    dlg.subject.setText("P07")
+    dlg.operator.setText("Dr A")
+    last = dlg.values()
+    again = CalibrationDialog(get_registry(), "", last=last)
+    qtbot.addWidget(again)
+    assert again.subject.text() == "P07" and again.operator.text() == "Dr A" and again.out.text() == str(tmp_path)
+    assert again.forms.currentWidget().values()["trials_per_class"] == 40
