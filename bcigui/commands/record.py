@@ -11,7 +11,8 @@ from bcigui.commands._source import add_source_arguments, open_source
 
 NAME = "record"
 HELP = ("run a calibration paradigm (mi, ssvep) on an LSL EEG stream and record the run (BIDS); "
-        "with --model, a cued feedback run: decoded live, scored per trial")
+        "with --model, a cued feedback run: decoded live, scored per trial; exit code 3 when the EEG stream "
+        "was lost before the run ended")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -149,9 +150,13 @@ def _record(args: argparse.Namespace, model, paradigm, outlet, others: list[str]
         print(f"bcigui record: session aborted: {session.error}", file=sys.stderr)
     n = session.recorder.n_samples
     print(f"saved {out} ({n} samples, {n / acq.sfreq:.1f} s; raw crash-safe copy in {session.plan.bcirec})")
+    if session.stream_lost:
+        print(f"bcigui record: the EEG stream {stream!r} was lost before the run ended and did not come back: "
+              f"the EEG stops after {n / acq.sfreq:.1f} s, the rest of the run is annotated BAD_gap; every "
+              "marker is kept", file=sys.stderr)
     if model is not None:
         _report_feedback(session, args.summary)
-    return 1 if session.error else 0
+    return 1 if session.error else 3 if session.stream_lost else 0
 
 
 def _report_feedback(session, summary_path: str | None) -> None:

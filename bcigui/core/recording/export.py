@@ -134,11 +134,28 @@ def fill_gaps(data: np.ndarray, times: np.ndarray, sfreq: float, tolerance: floa
     return np.concatenate(pieces), np.concatenate(tpieces), gaps
 
 
+def extend_to_markers(data: np.ndarray, times: np.ndarray, marker_times: list[float], sfreq: float
+                      ) -> tuple[np.ndarray, np.ndarray, list[tuple[float, float]]]:
+    """When the EEG stream was lost before the run ended, markers arrive after its last sample: extend the
+    recording with the last value held (flat) up to the last marker (at most ``MAX_FILL_SECONDS``) so
+    that every marker is in the file, and return the tail as a gap ``(onset, duration)`` to annotate."""
+    if not marker_times or not len(times):
+        return data, times, []
+    end = min(max(marker_times), times[-1] + MAX_FILL_SECONDS)
+    n = int(np.floor((end - times[-1]) * sfreq)) + 1
+    if end <= times[-1] + 0.5 / sfreq or n < 1:
+        return data, times, []
+    tail_t = times[-1] + np.arange(1, n + 1) / sfreq
+    tail = np.repeat(data[-1:], n, axis=0)
+    return np.concatenate([data, tail]), np.concatenate([times, tail_t]), [(float(tail_t[0]), n / sfreq)]
+
+
 def to_raw(content: RecordingContent, montage: bool = True):
     """MNE ``RawArray`` (volts) with annotations for markers and gaps, subject info and montage.
 
     Samples missing at timestamp jumps are filled (see :func:`fill_gaps`) and annotated ``BAD_gap``;
-    so are gaps reported by the acquisition that left no jump in the timestamps.
+    so are gaps reported by the acquisition that left no jump in the timestamps, and the end of a run
+    whose EEG stream was lost while markers still came (:func:`extend_to_markers`).
     """
     import mne
 
@@ -147,6 +164,8 @@ def to_raw(content: RecordingContent, montage: bool = True):
         raise ValueError(f"the recording holds {len(content.times)} sample(s); at least 2 are needed")
     sfreq = float(h["sfreq"])
     data, times, filled = fill_gaps(content.data, content.times, sfreq)
+    data, times, lost = extend_to_markers(data, times, [m[0] for m in content.markers], sfreq)
+    filled += lost
     ch_types = mne_channel_types(h)
     info = mne.create_info(list(h["ch_names"]), sfreq, ch_types)
     with warnings.catch_warnings():

@@ -189,6 +189,7 @@ class CalibrationSession:
         self.output: Path | None = None
         self.error: str | None = None
         self.frames: FrameLog | None = None  # set by a stimulus window that logs its frames
+        self.stream_lost = False  # the EEG stream was gone when the run ended (see finish)
 
     # -- lifecycle -------------------------------------------------------------------------------
     def _meta(self) -> dict[str, Any]:
@@ -259,7 +260,9 @@ class CalibrationSession:
         if self.recorder is None:
             raise RuntimeError("the session was not started (call begin or run_headless first)")
         time.sleep(settle)
-        info: dict[str, Any] = {"aborted": self.error is not None}
+        stats = getattr(self.acquisition, "stats", None)
+        self.stream_lost = bool(stats is not None and not stats().connected)  # lost, not back by the end
+        info: dict[str, Any] = {"aborted": self.error is not None, "stream_lost": self.stream_lost}
         if self.frames is not None:
             info["stimulus_frames"] = self.frames.stats()
         self.recorder.stop(info=info)

@@ -60,3 +60,28 @@ def test_disk_full_during_recording_keeps_what_was_written(index_outlet, unique_
     assert np.allclose(np.diff(index), 1, atol=1e-3)
     assert raw.n_times == 20_000 // 20  # every whole sample that fitted is there
     assert "Comment/session/start" in raw.annotations.description
+
+
+def test_a_run_whose_stream_is_lost_says_so_and_keeps_every_marker(unique_name, tmp_path):
+    """The EEG source stops after 3 s of a ~10-s run: exit code 3 with a message, the EEG ends there, the
+    rest of the run is annotated BAD_gap, and every marker received is in the BIDS file."""
+    import json
+
+    from bcigui.core.stream.simulator import Simulator
+
+    with Simulator("mi", n_channels=8, srate=250.0, name=unique_name, seconds=3.0):
+        res = record(["--stream", unique_name, "--paradigm", "mi", "--trials", "3", *SHORT, "--seconds", "10",
+                      "--subject", "01", "--out", str(tmp_path), "--markers", "none",
+                      "--marker-outlet", unique_name + "-m", "--no-window"])
+    assert res.returncode == 3, res.stdout + res.stderr
+    assert "was lost before the run ended" in res.stderr and "annotated BAD_gap" in res.stderr
+    run = next(tmp_path.rglob("*_eeg.vhdr"))
+    raw = mne.io.read_raw(run, verbose="error")
+    rec = next(tmp_path.rglob("*.bcirec"))
+    received = [json.loads(line)["label"] for line in (rec / "markers.jsonl").read_text().splitlines()]
+    desc = [d.removeprefix("Comment/") for d in raw.annotations.description]
+    assert Counter(d for d in desc if d != "BAD_gap") == Counter(received) and mk.SESSION_END in desc
+    bad = [(o, d) for o, d, x in zip(raw.annotations.onset, raw.annotations.duration, desc, strict=True)
+           if x == "BAD_gap"]
+    assert len(bad) == 1 and bad[0][0] < 4.5 and abs(bad[0][0] + bad[0][1] - raw.times[-1]) < 0.05
+    assert json.loads((rec / "complete.json").read_text())["stream_lost"] is True
