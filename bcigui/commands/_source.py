@@ -29,3 +29,18 @@ def open_source(args: argparse.Namespace) -> tuple[str, Any]:
     source = start_source(args.source, parse_param_args(args.source_param))
     print(f"source {args.source!r} publishing LSL stream {source.name!r}", flush=True)
     return source.name, source
+
+
+def print_recoveries(acquisition: Any) -> None:
+    """Print, as they happen, when the EEG stream comes back after a pause or an outage, and what is missing."""
+    import sys
+
+    def on_event(event: str, info: dict) -> None:
+        if event != "recovered" or info.get("stream") != acquisition.eeg.desc.name:
+            return
+        gap = info.get("gap")
+        missing = getattr(gap, "duration", 0.0)
+        what = f"{missing:.2f} s of data missing (marked as a gap)" if missing > 0 else "no sample lost"
+        print(f"[recovered] LSL stream {info.get('stream')!r} is back: {what}", file=sys.stderr, flush=True)
+
+    acquisition.eeg.subscribe(on_event)

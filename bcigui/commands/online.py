@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bcigui.commands._source import add_source_arguments, open_source
+from bcigui.commands._source import add_source_arguments, open_source, print_recoveries
 
 NAME = "online"
 HELP = "deploy a .bcimodel on a live LSL stream (predictions on an LSL outlet and in a log file)"
@@ -67,6 +67,7 @@ def _decode(args: argparse.Namespace, stream: str) -> int:
         if args.wait:
             print(f"Waiting up to {args.wait:g} s for LSL stream {stream!r}...", flush=True)
         acq = Acquisition(stream, markers=None, timeout=max(2.0, args.wait)).start()
+        print_recoveries(acq)
         t_stream = time.monotonic() - t0
         try:
             model = loading.result()

@@ -7,7 +7,7 @@ import os
 import signal
 import sys
 
-from bcigui.commands._source import add_source_arguments, open_source
+from bcigui.commands._source import add_source_arguments, open_source, print_recoveries
 
 NAME = "record"
 HELP = ("run a calibration paradigm (mi, ssvep) on an LSL EEG stream and record the run (BIDS); "
@@ -111,6 +111,7 @@ def _record(args: argparse.Namespace, model, paradigm, outlet, others: list[str]
 
     acq = Acquisition(stream, markers=[outlet.description(), *others])
     acq.start()
+    print_recoveries(acq)
     try:
         direct = not reads_outlet(acq, outlet, 5.0)  # our acquisition, not just any reader (a virtual subject)
         if direct:

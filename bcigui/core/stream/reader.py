@@ -338,7 +338,12 @@ class StreamReader(_Events):
 
     def _record_recovery(self, first_ts: float) -> None:
         gap = Gap(onset=self._lost_at, duration=max(0.0, first_ts - self._lost_at))
-        self.gaps.append(gap)
+        # a stream that only paused (SIGSTOP, a slow network) resumes with its next sample: no sample is
+        # missing, so there is no gap in the data (its ~0 s "duration" is timestamp jitter)
+        if self.is_marker or gap.duration >= 1.5 / self.sfreq:
+            self.gaps.append(gap)
+        else:
+            gap = Gap(onset=gap.onset, duration=0.0)
         self._lost_at = None
         with self._lock:
             self._rate_hist.clear()

@@ -268,3 +268,30 @@ def test_lsl_source_plugin_creates_an_acquisition(unique_name):
         assert wait_for(lambda: warnings == ["stream contains NaN values"], 1.0)
         assert np.isnan(acq.buffer.get_data()[0]).sum() == 1
     del outlet
+
+
+def test_a_paused_outlet_that_resumes_without_losing_a_sample_leaves_no_gap(unique_name):
+    """SIGSTOP-like pause: silence for 2 s, then the sender catches up with every sample it owed. The
+    reader reports lost then recovered, but records no gap (nothing is missing), so decoding and
+    recording go on without a restart."""
+    outlet = eeg_outlet(unique_name)
+    events: list[tuple[str, dict]] = []
+    pusher = Pusher(outlet)
+    with StreamReader(unique_name, buffer_seconds=20) as reader:
+        reader.subscribe(lambda ev, info: events.append((ev, info)))
+        pusher.start()
+        time.sleep(1.0)
+        n1 = pusher.stop()
+        assert wait_for(lambda: reader.status == "lost", 3.0)
+        time.sleep(0.5)
+        resumed = Pusher(outlet, first_index=n1)
+        resumed.t0 = pusher.t0  # the same clock: the samples of the pause are pushed late, not dropped
+        resumed.start()
+        assert wait_for(lambda: reader.status == "connected", 4.0)
+        time.sleep(0.5)
+        n2 = resumed.stop()
+        assert wait_for(lambda: reader.buffer.n_written == n2, 2.0)
+    assert [e for e, _ in events] == ["lost", "recovered", "stopped"]
+    assert events[1][1]["gap"].duration == 0.0 and reader.gaps == []
+    index = reader.buffer.get_data()[0][:, 0].astype(int)
+    np.testing.assert_array_equal(index, np.arange(n2))
