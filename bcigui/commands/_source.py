@@ -44,3 +44,18 @@ def print_recoveries(acquisition: Any) -> None:
         print(f"[recovered] LSL stream {info.get('stream')!r} is back: {what}", file=sys.stderr, flush=True)
 
     acquisition.eeg.subscribe(on_event)
+
+
+def watch_health(acquisition: Any) -> Any:
+    """Print stream problems (silent, wrong rate, NaN, implausible amplitudes) as they appear and go away."""
+    import sys
+
+    from bcigui.core.stream.health import HealthWatch
+
+    def on_change(new: list, resolved: list) -> None:
+        for p in new:
+            print(f"[problem] {p.message}", file=sys.stderr, flush=True)
+        for p in resolved:
+            print(f"[ok] no longer: {p.message}", file=sys.stderr, flush=True)
+
+    return HealthWatch(acquisition, on_change).start()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
-from bcigui.commands._source import add_source_arguments, open_source, print_recoveries
+from bcigui.commands._source import add_source_arguments, open_source, print_recoveries, watch_health
 
 NAME = "online"
 HELP = "deploy a .bcimodel on a live LSL stream (predictions on an LSL outlet and in a log file)"
@@ -68,6 +69,7 @@ def _decode(args: argparse.Namespace, stream: str) -> int:
             print(f"Waiting up to {args.wait:g} s for LSL stream {stream!r}...", flush=True)
         acq = Acquisition(stream, markers=None, timeout=max(2.0, args.wait)).start()
         print_recoveries(acq)
+        health = watch_health(acq)
         t_stream = time.monotonic() - t0
         try:
             model = loading.result()
@@ -107,10 +109,14 @@ def _decode(args: argparse.Namespace, stream: str) -> int:
                 return 1
     finally:
         runner.stop()
+        health.stop()
         acq.stop()
     st = runner.status
-    print(f"{st.predictions} predictions, {st.skipped_nonfinite} windows skipped (non-finite samples), "
+    print(f"{st.predictions} predictions, {st.skipped_nonfinite} windows skipped (NaN or implausible samples), "
           f"{st.resets} restarts after gaps", flush=True)
+    if not st.predictions and health.history:
+        print(f"no prediction: {health.history[-1]['message']}", file=sys.stderr, flush=True)
+        return 1
     return 0
 
 

@@ -7,7 +7,7 @@ import os
 import signal
 import sys
 
-from bcigui.commands._source import add_source_arguments, open_source, print_recoveries
+from bcigui.commands._source import add_source_arguments, open_source, print_recoveries, watch_health
 
 NAME = "record"
 HELP = ("run a calibration paradigm (mi, ssvep) on an LSL EEG stream and record the run (BIDS); "
@@ -112,6 +112,7 @@ def _record(args: argparse.Namespace, model, paradigm, outlet, others: list[str]
     acq = Acquisition(stream, markers=[outlet.description(), *others])
     acq.start()
     print_recoveries(acq)
+    health = watch_health(acq)
     try:
         direct = not reads_outlet(acq, outlet, 5.0)  # our acquisition, not just any reader (a virtual subject)
         if direct:
@@ -144,8 +145,11 @@ def _record(args: argparse.Namespace, model, paradigm, outlet, others: list[str]
             signal.signal(signal.SIGTERM, previous)
         if session.recorder is None:
             raise RuntimeError("the session did not start")
+        health.stop()
+        session.stream_problems = health.history  # stored with the recording (complete.json)
         out = session.finish()
     finally:
+        health.stop()
         acq.stop()
     if session.error:
         print(f"bcigui record: session aborted: {session.error}", file=sys.stderr)

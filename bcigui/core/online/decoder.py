@@ -134,6 +134,7 @@ class SlidingDecoder:
         threshold: float | None = None,
         settle: float = 0.5,
         resample: bool = False,
+        max_abs: float | None = None,
     ) -> None:
         mismatch = abs(stream_sfreq - spec.sfreq) > 1e-6
         if mismatch and not resample:
@@ -154,6 +155,7 @@ class SlidingDecoder:
         self.smoothing = int(smoothing)
         self.threshold = threshold
         self.settle_samples = int(round(settle * spec.sfreq))
+        self.max_abs = max_abs  # values beyond it (input units, e.g. volts) are bad samples, like NaN
         self.stats = DecoderStats()
         self._filter = CausalFilter(spec.filter, spec.sfreq, len(self.picks))
         self._resampler = StreamResampler(stream_sfreq, spec.sfreq, len(self.picks)) if mismatch else None
@@ -194,9 +196,13 @@ class SlidingDecoder:
     def process(self, chunk: np.ndarray, timestamps: np.ndarray) -> list[Prediction]:
         chunk = np.asarray(chunk, dtype=np.float64)[:, self.picks]
         timestamps = np.asarray(timestamps, dtype=np.float64)
-        bad = ~np.all(np.isfinite(chunk), axis=1)
+        invalid = ~np.isfinite(chunk)
+        if self.max_abs is not None:
+            with np.errstate(invalid="ignore"):
+                invalid |= np.abs(chunk) > self.max_abs
+        bad = invalid.any(axis=1)
         if bad.any():
-            chunk = self._fill_nonfinite(chunk.copy())  # NaNs would poison the filters' state
+            chunk = self._fill_invalid(chunk.copy(), invalid)  # NaNs or spikes would poison the filters' state
         elif len(chunk):
             self._last_fill = chunk[-1]
         if self._resampler is not None:
@@ -222,11 +228,11 @@ class SlidingDecoder:
                 self._next_end += self.hop_samples
         return out
 
-    def _fill_nonfinite(self, part: np.ndarray) -> np.ndarray:
+    def _fill_invalid(self, part: np.ndarray, invalid: np.ndarray) -> np.ndarray:
+        """Hold each channel's last valid value over its invalid samples."""
         for i in range(len(part)):
             row = part[i]
-            ok = np.isfinite(row)
-            row[~ok] = self._last_fill[~ok]
+            row[invalid[i]] = self._last_fill[invalid[i]]
             self._last_fill = row
         return part
 
@@ -251,7 +257,7 @@ class SlidingDecoder:
     def _classify(self) -> Prediction | None:
         end_rel = self._n_seen  # window covers relative samples [end_rel - n_times, end_rel)
         if self._bad_until >= 0 and end_rel - self.spec.n_times <= self._bad_until:
-            self.stats.skipped_nonfinite += 1  # window overlaps non-finite input or its settling
+            self.stats.skipped_nonfinite += 1  # window overlaps non-finite/implausible input or its settling
             return None
         t0 = time.perf_counter()
         proba = class_probabilities(self.pipeline, self._window(), self.spec.classes)[0]

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from bcigui.core.online.decoder import ModelSpec, Prediction, SlidingDecoder
+from bcigui.core.stream.health import MAX_ABS_VOLTS
 from bcigui.core.stream.lsl import predicate
 
 
@@ -94,7 +95,7 @@ class OnlineRunner:
         self.acquisition = acquisition
         self.decoder = SlidingDecoder(
             pipeline, self.spec, list(acquisition.ch_names), float(acquisition.sfreq),
-            hop=hop, smoothing=smoothing, threshold=threshold, resample=resample,
+            hop=hop, smoothing=smoothing, threshold=threshold, resample=resample, max_abs=MAX_ABS_VOLTS,
         )
         self.outlet_name = outlet_name
         self.log_path = Path(log_path) if log_path else None

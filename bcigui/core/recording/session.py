@@ -190,6 +190,7 @@ class CalibrationSession:
         self.error: str | None = None
         self.frames: FrameLog | None = None  # set by a stimulus window that logs its frames
         self.stream_lost = False  # the EEG stream was gone when the run ended (see finish)
+        self.stream_problems: list[dict[str, Any]] = []  # what a HealthWatch saw (silent, rate, NaN, amplitude)
 
     # -- lifecycle -------------------------------------------------------------------------------
     def _meta(self) -> dict[str, Any]:
@@ -265,6 +266,8 @@ class CalibrationSession:
         info: dict[str, Any] = {"aborted": self.error is not None, "stream_lost": self.stream_lost}
         if self.frames is not None:
             info["stimulus_frames"] = self.frames.stats()
+        if self.stream_problems:
+            info["stream_problems"] = self.stream_problems
         self.recorder.stop(info=info)
         try:
             self.output = finalize(self.recorder.path)
