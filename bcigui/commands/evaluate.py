@@ -24,6 +24,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "would see it")
     p.add_argument("--hop", type=float, default=0.1, metavar="S",
                    help="with --pseudo-online: seconds between windows (default: %(default)s)")
+    p.add_argument("--adapt", action="store_true",
+                   help="with --pseudo-online: the decoder re-centres itself on the replayed signal, as "
+                        "`online --adapt` does (aligned models only)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -40,6 +43,8 @@ def run(args: argparse.Namespace) -> int:
         if not Path(f).is_file():
             raise FileNotFoundError(f"--data: no such file {f}")
     event_map = parse_event_map(args.events) if args.events else None
+    if args.adapt and not args.pseudo_online:
+        raise ValueError("--adapt replays the recording as online decoding would: add --pseudo-online")
     if args.pseudo_online:
         return _pseudo_online(model, args, event_map)
     rep = apply_model(model, args.data, event_map)
@@ -57,9 +62,10 @@ def _pseudo_online(model, args: argparse.Namespace, event_map: dict[str, str] | 
     event_map = event_map or model.manifest.get("event_map")
     if not event_map:
         raise ValueError("--events is required: the model's manifest has no event map")
-    rep = pseudo_online_trials(model.pipeline, model.manifest, load_recordings(args.data), event_map, hop=args.hop)
+    rep = pseudo_online_trials(model.pipeline, model.manifest, load_recordings(args.data), event_map, hop=args.hop,
+                               adapt=args.adapt)
     if args.report:
         write_text_atomic(args.report, json.dumps(rep, indent=2, default=str))
-    print(f"pseudo-online (hop {args.hop:g} s, {rep['n_windows']} windows): trial accuracy {rep['accuracy']:.3f} "
+    print(f"pseudo-online (hop {args.hop:g} s{', adapting' if args.adapt else ''}, {rep['n_windows']} windows): trial accuracy {rep['accuracy']:.3f} "
           f"on {rep['n_scored']} of {rep['n_trials']} trials (chance {rep['chance_level']:.2f})")
     return 0

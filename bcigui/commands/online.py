@@ -25,6 +25,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--resample", action="store_true",
                    help="accept a stream whose sampling rate differs from the model's: resample it causally "
                         "(anti-alias low-pass + interpolation); otherwise a rate mismatch is refused")
+    p.add_argument("--adapt", action="store_true",
+                   help="follow this session's drift: re-centre the decoder on the live signal, no labels "
+                        "(models trained with --align or --prior)")
     p.add_argument("--wait", type=float, default=0.0, metavar="S",
                    help="wait up to S seconds for the stream to appear (default: refuse it after 2 s)")
     p.add_argument("--seconds", type=float, default=None, metavar="N", help="stop after N seconds")
@@ -77,7 +80,7 @@ def _decode(args: argparse.Namespace, stream: str) -> int:
 
             runner = OnlineRunner(model.pipeline, model.manifest, acq, hop=args.hop, smoothing=args.smoothing,
                                   threshold=args.threshold, outlet_name=args.outlet, log_path=log,
-                                  resample=args.resample, model_path=args.model)
+                                  resample=args.resample, model_path=args.model, adapt=args.adapt)
         except BaseException:
             acq.stop()
             raise

@@ -25,6 +25,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--notch", type=float, help="notch frequency (mains), Hz")
     p.add_argument("--reference", choices=["average", "none"],
                    help="re-reference to the common average of the channels (applied online too)")
+    p.add_argument("--prior", nargs="+", default=[], metavar="FILE",
+                   help="recordings of earlier sessions or other subjects (same --events), each re-centred on "
+                        "its own mean and trained on with the new session (covariance pipelines: csp_lda, ts_lr, mdm)")
+    p.add_argument("--align", choices=["recenter", "stretch"],
+                   help="re-centre the session on its own mean (implied by --prior; needed for `online --adapt`); "
+                        "'stretch' also scales each recording's spread")
     p.add_argument("--out", required=True, type=Path, help="output MODEL.bcimodel")
     p.add_argument("--report", type=Path, help="write the cross-validation report as JSON here")
     p.add_argument("--overwrite", action="store_true", help="replace output files that already exist")
@@ -37,15 +43,19 @@ def run(args: argparse.Namespace) -> int:
     from bcigui.core.outputs import check_outputs, write_text_atomic
     from bcigui.core.plugins.params import parse_param_args
 
-    for f in args.data:
-        if not Path(f).is_file():
-            raise FileNotFoundError(f"--data: no such file {f}")
-    check_outputs({"--out": args.out, "--report": args.report}, args.data, args.overwrite)  # before the work
+    for opt, files in (("--data", args.data), ("--prior", args.prior)):
+        for f in files:
+            if not Path(f).is_file():
+                raise FileNotFoundError(f"{opt}: no such file {f}")
+    same = {str(Path(f).resolve()) for f in args.data} & {str(Path(f).resolve()) for f in args.prior}
+    if same:
+        raise ValueError(f"--prior repeats --data file(s) {sorted(same)}: a prior is earlier sessions or other people")
+    check_outputs({"--out": args.out, "--report": args.report}, [*args.data, *args.prior], args.overwrite)  # before the work
     cv = int(args.cv) if args.cv.isdigit() else args.cv
     result = train_files(args.data, args.paradigm, parse_event_map(args.events), args.pipeline,
                          parse_param_args(args.param), args.tmin, args.tmax, cv, args.l_freq, args.h_freq,
                          args.notch, progress=lambda f, m: print(f"[{f:4.0%}] {m}", file=sys.stderr),
-                         reference=args.reference)
+                         reference=args.reference, prior=args.prior, align=args.align)
     save_model(args.out, result.pipeline, result.manifest)
     rep = result.report
     if args.report:
@@ -55,5 +65,9 @@ def run(args: argparse.Namespace) -> int:
     print(f"{args.pipeline}: accuracy {rep['accuracy']:.3f} ± {rep['accuracy_std']:.3f} "
           f"(chance {rep['chance_level']:.2f}, p={rep['p_value']:.2g}), kappa {rep['kappa']:.3f}, "
           f"{rep['n_trials']} trials, classes {rep['classes']}")
+    if rep.get("alignment"):
+        al = rep["alignment"]
+        extra = f", prior of {al['prior']['n_trials']} trials in {al['prior']['domains']} recording(s)" if al["prior"] else ""
+        print(f"aligned ({al['method']}{extra}); `bcigui online --adapt` can follow this session's drift")
     print(f"model saved to {args.out}")
     return 0

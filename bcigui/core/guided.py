@@ -25,6 +25,7 @@ DEFAULT_ROOT = Path.home() / "bcigui-data"
 #: Robust pipelines tried by the guided session, per paradigm (best of them is kept).
 GUIDED_PIPELINES: dict[str, tuple[str, ...]] = {"mi": ("csp_lda", "ts_lr", "erp_ts"),
                                                 "ssvep": ("fbcca", "ssvep_features")}
+PRIOR_PIPELINES = ("ts_lr",)  # also tried with earlier sessions as a prior (re-centred), when there are any
 ALPHA = 0.05
 _SES = re.compile(r"ses-([A-Za-z0-9]+)$")
 DATA_SUFFIXES = (".fif", ".edf", ".bdf", ".vhdr", ".set")
@@ -69,6 +70,11 @@ def runs_of(root: str | Path, subject: str, session: str, task: str) -> list[Pat
                   and "_eeg." in p.name)
 
 
+def earlier_runs(root: str | Path, subject: str, session: str, task: str) -> list[Path]:
+    """Calibration runs of ``task`` in the patient's sessions before ``session`` (a prior for training)."""
+    return [p for s in sessions_of(root, subject) if s < session for p in runs_of(root, subject, s, task)]
+
+
 def event_map_for(paradigm: str, classes: Sequence[str]) -> dict[str, str]:
     """The cue marker of each class (``cue/left_hand`` -> ``left_hand``; ``cue/ssvep/13.0`` -> ``13.0Hz``)."""
     out = {}
@@ -109,21 +115,27 @@ class GuidedTraining:
 def train_guided(paths: Sequence[str | Path], paradigm: str, classes: Sequence[str], root: str | Path,
                  subject: str, session: str, pipelines: Sequence[str] | None = None, cv: int = 5,
                  progress: Callable[[float, str], None] | None = None,
-                 cancel: threading.Event | None = None) -> GuidedTraining:
-    """Cross-validate each pipeline on the calibration runs, save the best as the session's model."""
+                 cancel: threading.Event | None = None, prior: Sequence[str | Path] = ()) -> GuidedTraining:
+    """Cross-validate each pipeline on the calibration runs, save the best as the session's model.
+
+    With ``prior`` (earlier sessions' calibration runs), the covariance pipelines are also tried
+    trained on them, re-centred (``<name>+prior``)."""
     from bcigui.core.decoders.training import train_files
     from bcigui.core.model_file import save_model
 
     names = list(pipelines or GUIDED_PIPELINES[paradigm])
+    tries = [(n, ()) for n in names] + [(f"{n}+prior", tuple(prior)) for n in names if prior and n in PRIOR_PIPELINES]
+    names = [n for n, _ in tries]
     if not paths:
         raise ValueError("no calibration recording to train on: record a calibration run first")
     event_map = event_map_for(paradigm, classes)
     results = {}
-    for i, name in enumerate(names):
+    for i, (name, with_prior) in enumerate(tries):
         def sub(f: float, msg: str, i: int = i, name: str = name) -> None:
             if progress:
                 progress((i + f) / len(names), f"decoder {i + 1} of {len(names)}: {msg}")
-        results[name] = train_files(paths, paradigm, event_map, name, cv=cv, progress=sub, cancel=cancel)
+        results[name] = train_files(paths, paradigm, event_map, name.removesuffix("+prior"), cv=cv, progress=sub,
+                                    cancel=cancel, prior=with_prior)
     best = max(names, key=lambda n: results[n].report["accuracy"])
     rep = results[best].report
     works, text = verdict(rep["accuracy"], rep["chance_level"], rep["p_value"], len(names))

@@ -52,3 +52,28 @@ def test_feedback_summary_and_paradigm_of_a_model():
     assert paradigm_params_for_model("ssvep", {"classes": ["13.0Hz", "8.571Hz"]}) == {"frequencies": "13.0,8.571"}
     with pytest.raises(ValueError, match="must be MI classes"):
         paradigm_params_for_model("mi", {"classes": ["T1", "T2"]})
+
+
+def test_training_starts_from_earlier_sessions(shared_data, tmp_path):
+    import mne
+
+    from bcigui.core.model_file import load_model
+    from tests.conftest import physionet_file
+
+    for ses, runs in (("01", (4, 8)), ("02", (12,))):
+        eeg = guided.session_dir(tmp_path, "01", ses) / "eeg"
+        eeg.mkdir(parents=True)
+        for i, run in enumerate(runs, 1):
+            raw = mne.io.read_raw_edf(physionet_file(1, run), preload=True, verbose="error")
+            raw.annotations.rename({"T1": "cue/left_hand", "T2": "cue/right_hand"})
+            raw.save(eeg / f"sub-01_ses-{ses}_task-mi_run-{i:02d}_eeg.fif", verbose="error")
+    earlier = guided.earlier_runs(tmp_path, "01", "02", "mi")
+    assert [p.name for p in earlier] == ["sub-01_ses-01_task-mi_run-01_eeg.fif", "sub-01_ses-01_task-mi_run-02_eeg.fif"]
+    assert guided.earlier_runs(tmp_path, "01", "01", "mi") == []
+    result = guided.train_guided(guided.runs_of(tmp_path, "01", "02", "mi"), "mi", ["left_hand", "right_hand"],
+                                 tmp_path, "01", "02", pipelines=["csp_lda", "ts_lr"], cv=3, prior=earlier)
+    assert list(result.reports) == ["csp_lda", "ts_lr", "ts_lr+prior"]
+    prior_report = result.reports["ts_lr+prior"]
+    assert prior_report["alignment"]["prior"]["domains"] == 2 and prior_report["alignment"]["prior"]["n_trials"] == 30
+    model = load_model(result.model_path)
+    assert set(model.manifest["guided"]["tried"]) == {"csp_lda", "ts_lr", "ts_lr+prior"}

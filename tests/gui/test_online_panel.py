@@ -95,3 +95,26 @@ def test_ssvep_feedback_selects_after_dwell(qtbot, screenshot_dir):
     fb.set_prediction(np.array([0.05, 0.8, 0.1, 0.05]))
     fb.show()
     fb.grab().save(str(screenshot_dir / "online_feedback_ssvep.png"))
+
+
+def test_adapt_checkbox_follows_the_models_alignment(qtbot, tmp_path, model_file, monkeypatch):
+    from bcigui.core.decoders.transfer import make_aligned
+    from bcigui.core.model_file import load_model
+
+    monkeypatch.setenv("BCIGUI_SETTINGS", str(tmp_path / "settings.ini"))
+    win = MainWindow(Registry().discover(tmp_path / "none"), Settings(), simulate=None)
+    qtbot.addWidget(win)
+    win.show_online()
+    panel = win.online_panel
+    assert panel.load_model(model_file) and not panel.adapt.isEnabled()  # a plain model cannot re-centre
+    plain = load_model(model_file)
+    sim = generate("mi", n_channels=16, srate=250.0, seconds=120, seed=23, classes=CLASSES)
+    raw = mne.io.RawArray(sim.data.T, mne.create_info(sim.ch_names, sim.sfreq, "eeg"), verbose=False)
+    rec = Recording(raw, [Event(i / sim.sfreq, 0.0, lab) for i, lab in sim.events], None, 0)
+    ep = make_epochs([rec], {f"cue/{c}": c for c in CLASSES}, 1.5, 3.5, FilterSpec(8, 30))
+    aligned = make_aligned(make_csp_lda(ep.sfreq, ep.ch_names, ep.classes)).fit(ep.X, ep.y)
+    path = tmp_path / "aligned.bcimodel"
+    save_model(path, aligned, {**plain.manifest, "alignment": {"method": "recenter", "adapt": "recommended",
+                                                               "prior": {"files": [], "domains": 1, "n_trials": 40}}})
+    assert panel.load_model(path) and panel.adapt.isEnabled() and panel.adapt.isChecked()
+    win.close()

@@ -71,14 +71,23 @@ def default_filter(spec: PluginSpec, l_freq: float | None = None, h_freq: float 
 def train_epochs(epochs: Any, spec: PluginSpec, paradigm: str, params: dict[str, Any] | None = None,
                  cv: int | str = 5, event_map: dict[str, str] | None = None, sources: Sequence[str] = (),
                  n_permutations: int = 0, progress: Progress | None = None,
-                 cancel: threading.Event | None = None) -> TrainResult:
-    """Cross-validate then fit decoder ``spec`` on :class:`EpochsData`; returns pipeline, manifest, report."""
+                 cancel: threading.Event | None = None, prior: Any = None, align: str | None = None,
+                 prior_sources: Sequence[str] = ()) -> TrainResult:
+    """Cross-validate then fit decoder ``spec`` on :class:`EpochsData`; returns pipeline, manifest, report.
+
+    ``prior`` (a :class:`~bcigui.core.decoders.transfer.Prior`) or ``align`` ("recenter"/"stretch")
+    wraps the covariance pipeline into an :class:`~bcigui.core.decoders.transfer.AlignedDecoder`:
+    this session re-centred on its own trials (inside each fold), the prior's domains on theirs."""
     if paradigm not in PARADIGMS:
         raise ValueError(f"paradigm must be one of {list(PARADIGMS)}, got {paradigm!r}")
     classes = list(epochs.classes)
     if len(classes) < 2:
         raise ValueError(f"training needs at least two classes with epochs, got {epochs.counts()}")
     pipeline, values = build_pipeline(spec, epochs.sfreq, epochs.ch_names, classes, params)
+    if prior is not None or align:
+        from bcigui.core.decoders.transfer import make_aligned
+
+        pipeline = make_aligned(pipeline, prior, align or "recenter")
     from bcigui.core.decoders.assumptions import check_requirements
 
     broken = check_requirements(spec.tags.get("requires"), epochs.X, epochs.y, epochs.sfreq, epochs.tmin, spec.name)
@@ -95,9 +104,15 @@ def train_epochs(epochs: Any, spec: PluginSpec, paradigm: str, params: dict[str,
         progress(0.9, "fitting on all trials")
     t0 = time.perf_counter()
     pipeline.fit(epochs.X, epochs.y)
+    alignment = None
+    if prior is not None or align:
+        pipeline.set_params(prior=None)  # the file keeps the reference matrix, not the prior's trials
+        alignment = {"method": pipeline.alignment, "adapt": "supported" if prior is None else "recommended",
+                     "prior": None if prior is None else {"files": [str(f) for f in prior_sources],
+                                                          "domains": len(prior), "n_trials": prior.n_trials}}
     report["train_seconds"] = time.perf_counter() - t0
     report.update(pipeline=spec.name, params=values, paradigm=paradigm, n_epochs=len(epochs.y),
-                  counts=epochs.counts(), warnings=broken)
+                  counts=epochs.counts(), warnings=broken, alignment=alignment)
     manifest = {
         "paradigm": paradigm,
         "classes": classes,
@@ -109,6 +124,7 @@ def train_epochs(epochs: Any, spec: PluginSpec, paradigm: str, params: dict[str,
         "filter": epochs.filter.to_dict() if epochs.filter is not None else None,
         "pipeline": {"name": spec.name, "version": spec.version, "params": values},
         "event_map": dict(event_map or {}),
+        "alignment": alignment,
         "cv": {k: report[k] for k in ("accuracy", "accuracy_std", "balanced_accuracy", "kappa", "chance_level",
                                       "p_value", "confusion_matrix", "n_trials") if k in report} | {"scheme": str(cv)},
         "training_data": {"fingerprint_sha256": data_fingerprint(epochs.X, epochs.y),
@@ -124,11 +140,13 @@ def train_files(paths: Sequence[str | Path], paradigm: str, event_map: dict[str,
                 params: dict[str, Any] | None = None, tmin: float | None = None, tmax: float | None = None,
                 cv: int | str = 5, l_freq: float | None = None, h_freq: float | None = None,
                 notch: float | None = None, progress: Progress | None = None,
-                cancel: threading.Event | None = None, reference: str | None = None) -> TrainResult:
+                cancel: threading.Event | None = None, reference: str | None = None,
+                prior: Sequence[str | Path] = (), align: str | None = None) -> TrainResult:
     """Load recordings, epoch them with the pipeline's (or given) filter and window, then train.
 
     ``reference="average"`` re-references to the common average (causally, sample by sample, so
-    online decoding does the same); ``"none"`` overrides a pipeline default.
+    online decoding does the same); ``"none"`` overrides a pipeline default. ``prior``: recordings of
+    earlier sessions or other subjects (same events), each file one domain (see :func:`load_prior`).
     """
     from bcigui.core.data.epochs import make_epochs
     from bcigui.core.data.recordings import load_recordings
@@ -142,8 +160,39 @@ def train_files(paths: Sequence[str | Path], paradigm: str, event_map: dict[str,
         progress(0.0, "loading recordings")
     recs = load_recordings(list(paths))
     epochs = make_epochs(recs, event_map, tmin, tmax, filt)
+    prior_data = None
+    if prior:
+        if progress:
+            progress(0.0, f"loading {len(prior)} prior recording(s)")
+        prior_data = load_prior(prior, event_map, epochs)
     return train_epochs(epochs, spec, paradigm, params, cv, event_map, [str(p) for p in paths],
-                        progress=progress, cancel=cancel)
+                        progress=progress, cancel=cancel, prior=prior_data, align=align,
+                        prior_sources=[str(p) for p in prior])
+
+
+def load_prior(paths: Sequence[str | Path], event_map: dict[str, str], like: Any) -> Any:
+    """Epochs of prior recordings cut like ``like`` (same channels by name, rate, window, filter); each
+    file is one domain (re-centred on its own mean)."""
+    from bcigui.core.data.epochs import make_epochs
+    from bcigui.core.data.recordings import load_recording
+    from bcigui.core.decoders.transfer import Prior
+
+    domains, names = [], []
+    for path in paths:
+        rec = load_recording(path)
+        if abs(rec.sfreq - like.sfreq) > 1e-6:
+            raise ValueError(f"--prior {path} is sampled at {rec.sfreq:g} Hz; the new session at {like.sfreq:g} Hz")
+        missing = [c for c in like.ch_names if c not in rec.ch_names]
+        if missing:
+            raise ValueError(f"--prior {path} lacks channel(s) {missing} of the new session")
+        ep = make_epochs([rec], event_map, like.tmin, like.tmax, like.filter, picks=list(like.ch_names))
+        shared = sorted(set(ep.classes) & set(like.classes))
+        if len(shared) < 2:
+            raise ValueError(f"--prior {path} has trials of {ep.counts()}; it needs at least two of the new "
+                             f"session's classes {list(like.classes)} (same --events)")
+        domains.append((ep.X, ep.y))
+        names.append(str(path))
+    return Prior(domains, names)
 
 
 def apply_model(model: Any, paths: Sequence[str | Path], event_map: dict[str, str] | None = None) -> dict[str, Any]:

@@ -112,6 +112,7 @@ class DecoderStats:
     skipped_nonfinite: int = 0
     rejected: int = 0
     resets: int = 0
+    adapted: int = 0  # windows the reference was re-centred on (adaptation)
     last_compute_ms: float = 0.0
 
 
@@ -135,6 +136,8 @@ class SlidingDecoder:
         settle: float = 0.5,
         resample: bool = False,
         max_abs: float | None = None,
+        adapt: bool = False,
+        adapt_min_rate: float = 0.01,
     ) -> None:
         mismatch = abs(stream_sfreq - spec.sfreq) > 1e-6
         if mismatch and not resample:
@@ -148,8 +151,15 @@ class SlidingDecoder:
             raise ValueError(f"smoothing must be >= 1 window, got {smoothing}")
         if threshold is not None and not 0 <= threshold <= 1:
             raise ValueError(f"threshold must be between 0 and 1, got {threshold}")
+        if adapt and not hasattr(pipeline, "adapt"):
+            raise ValueError("adaptation needs a model trained with alignment (bcigui train --align recenter, or "
+                             "--prior); this model's pipeline cannot re-centre itself")
         self.pipeline = pipeline
         self.spec = spec
+        self.adapt = bool(adapt)  # unsupervised re-centring on every non-overlapping window
+        self.adapt_min_rate = float(adapt_min_rate)
+        self._next_adapt = spec.n_times
+        self._pending_adapt: np.ndarray | None = None
         self.picks = map_channels(spec.ch_names, stream_channels)
         self.hop_samples = max(1, int(round(hop * spec.sfreq)))
         self.smoothing = int(smoothing)
@@ -190,10 +200,15 @@ class SlidingDecoder:
         self._index0 = next_index
         self._bad_until = -1
         self._next_end = self.spec.n_times + min(max(0, int(warmup)), self.settle_samples)
+        self._next_adapt = self._next_end
         self._history.clear()
         self.stats.resets += 1
 
     def process(self, chunk: np.ndarray, timestamps: np.ndarray) -> list[Prediction]:
+        if self._pending_adapt is not None:
+            self.pipeline.adapt(self._pending_adapt, self.adapt_min_rate)
+            self._pending_adapt = None
+            self.stats.adapted += 1
         chunk = np.asarray(chunk, dtype=np.float64)[:, self.picks]
         timestamps = np.asarray(timestamps, dtype=np.float64)
         invalid = ~np.isfinite(chunk)
@@ -260,7 +275,11 @@ class SlidingDecoder:
             self.stats.skipped_nonfinite += 1  # window overlaps non-finite/implausible input or its settling
             return None
         t0 = time.perf_counter()
-        proba = class_probabilities(self.pipeline, self._window(), self.spec.classes)[0]
+        window = self._window()
+        proba = class_probabilities(self.pipeline, window, self.spec.classes)[0]
+        if self.adapt and end_rel >= self._next_adapt:  # windows that do not overlap: each sample counts once
+            self._pending_adapt = window  # applied at the next chunk, after this prediction is published
+            self._next_adapt = end_rel + self.spec.n_times
         self.stats.last_compute_ms = (time.perf_counter() - t0) * 1e3
         self.stats.windows += 1
         self._history.append(proba)
@@ -290,13 +309,15 @@ def pseudo_online(
     chunk: int = 32,
     smoothing: int = 1,
     threshold: float | None = None,
+    adapt: bool = False,
 ) -> list[Prediction]:
     """Replay a continuous recording ``(n_samples, n_channels)`` through :class:`SlidingDecoder`.
 
     Timestamps are sample times from 0; the chunk size does not change the result.
     """
     spec = ModelSpec.from_manifest(manifest)
-    dec = SlidingDecoder(pipeline, spec, ch_names, sfreq, hop=hop, smoothing=smoothing, threshold=threshold)
+    dec = SlidingDecoder(pipeline, spec, ch_names, sfreq, hop=hop, smoothing=smoothing, threshold=threshold,
+                         adapt=adapt)
     times = np.arange(data.shape[0]) / sfreq
     preds: list[Prediction] = []
     for start in range(0, data.shape[0], chunk):

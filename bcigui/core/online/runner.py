@@ -87,6 +87,7 @@ class OnlineRunner:
         poll_interval: float = 0.05,
         resample: bool = False,
         model_path: str | Path | None = None,
+        adapt: bool = False,
     ) -> None:
         self.spec = ModelSpec.from_manifest(manifest)
         self.manifest = manifest
@@ -96,6 +97,7 @@ class OnlineRunner:
         self.decoder = SlidingDecoder(
             pipeline, self.spec, list(acquisition.ch_names), float(acquisition.sfreq),
             hop=hop, smoothing=smoothing, threshold=threshold, resample=resample, max_abs=MAX_ABS_VOLTS,
+            adapt=adapt,
         )
         self.outlet_name = outlet_name
         self.log_path = Path(log_path) if log_path else None

@@ -88,12 +88,16 @@ def pseudo_online_trials(
     hop: float = 0.1,
     start: float | None = None,
     stop: float | None = None,
+    adapt: bool = False,
 ) -> dict[str, Any]:
     """Replay recordings window by window through the online decoder; score trials.
 
     By default a trial is scored on the windows ending in ``[cue + tmax, cue + tmax + 0.5 s]``: the
-    window that matches the trained epoch and those up to half a second later.
+    window that matches the trained epoch and those up to half a second later. ``adapt``: the decoder
+    re-centres itself on the replayed signal (no labels), each recording starting from the model's state.
     """
+    import copy
+
     from bcigui.core.data.epochs import _match_event
 
     classes = [str(c) for c in manifest["classes"]]
@@ -104,7 +108,8 @@ def pseudo_online_trials(
     n_windows = 0
     for rec in recordings:
         data = rec.raw.get_data().T
-        preds = pseudo_online(pipeline, manifest, data, rec.sfreq, rec.ch_names, hop=hop)
+        pipe = copy.deepcopy(pipeline) if adapt else pipeline  # the model itself is never changed
+        preds = pseudo_online(pipe, manifest, data, rec.sfreq, rec.ch_names, hop=hop, adapt=adapt)
         n_windows += len(preds)
         scorer = TrialScorer(classes, start=start, stop=stop)
         for ev in rec.events:
@@ -118,6 +123,7 @@ def pseudo_online_trials(
     counts = Counter(r.true for r in all_trials)
     return {
         "mode": "pseudo-online",
+        "adapt": adapt,
         "hop": hop,
         "n_windows": n_windows,
         "n_trials": len(all_trials),

@@ -42,6 +42,11 @@ class TrainingPage(GuidedPage):
         self.override = QCheckBox("Use this decoder for feedback anyway (operator decision)")
         self.override.setVisible(False)
         self.override.toggled.connect(lambda *_: self.completeChanged.emit())
+        self.use_earlier = QCheckBox("Start from earlier sessions")
+        self.use_earlier.setToolTip("Also train a decoder that learns from this patient's earlier calibrations "
+                                    "as well; it is kept only if it does better on this session's trials")
+        self.use_earlier.setChecked(True)
+        self.use_earlier.setVisible(False)
         self.retrain = QPushButton("Train again")
         self.retrain.clicked.connect(self.start)
         self.details = QGroupBox("Advanced: decoders tried")
@@ -61,6 +66,7 @@ class TrainingPage(GuidedPage):
             self.lay.addWidget(w)
         self.lay.insertLayout(0, row)
         self.lay.addWidget(self.details)
+        self.lay.addWidget(self.use_earlier)
         self.lay.addWidget(self.retrain)
         self.lay.addStretch(1)
         self.task = None
@@ -74,6 +80,10 @@ class TrainingPage(GuidedPage):
 
         paradigm = self.w.state.get("paradigm", "mi")
         runs = guided.runs_of(self.w.root, self.w.subject, self.w.session, paradigm)
+        earlier = guided.earlier_runs(self.w.root, self.w.subject, self.w.session, paradigm)
+        self.use_earlier.setVisible(bool(earlier))
+        self.use_earlier.setText(f"Start from earlier sessions ({len(earlier)} calibration run(s) found)")
+        prior = earlier if earlier and self.use_earlier.isChecked() else []
         self.w.state["training"] = None
         self.verdict.setText("")
         self.override.setVisible(False)
@@ -82,7 +92,7 @@ class TrainingPage(GuidedPage):
         self.cancel_button.setEnabled(True)
         self.message.setText(f"Training on {len(runs)} calibration recording(s)…")
         self.task = run_in_thread(guided.train_guided, runs, paradigm, self.w.state.get("classes", []), self.w.root,
-                                  self.w.subject, self.w.session, progress=True, on_done=self._done,
+                                  self.w.subject, self.w.session, prior=prior, progress=True, on_done=self._done,
                                   on_error=self._failed, on_progress=self._progress,
                                   on_cancelled=lambda: self._failed(None, "", "Training cancelled."))
         self.completeChanged.emit()

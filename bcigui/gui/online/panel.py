@@ -55,6 +55,11 @@ class OnlinePanel(QtWidgets.QWidget):
         self.resample = QtWidgets.QCheckBox("Resample")
         self.resample.setToolTip("Accept a stream whose sampling rate differs from the model's (causal "
                                  "anti-alias filter + interpolation); otherwise a mismatch is refused")
+        self.adapt = QtWidgets.QCheckBox("Adapt to this session")
+        self.adapt.setEnabled(False)
+        self.adapt.setToolTip("Let the decoder follow slow changes of the signal during this session (it "
+                              "re-centres itself on the live EEG; no labels needed). Only for models trained "
+                              "with alignment or from earlier sessions; the model file is not changed.")
         self.own_source_id = ""  # the app's session outlet: its cues score by default
         self.cues = QtWidgets.QComboBox()
         self.cues.setToolTip("The marker stream whose cues score the predictions (only that one; the "
@@ -69,6 +74,7 @@ class OnlinePanel(QtWidgets.QWidget):
         form.addRow("Score against cues of", self.cues)
         form.addRow("Predictions outlet", self.outlet)
         form.addRow("Rate mismatch", self.resample)
+        form.addRow("Adaptation", self.adapt)
 
         self.start_btn = QtWidgets.QPushButton("Start decoding")
         self.start_btn.setEnabled(False)
@@ -133,6 +139,9 @@ class OnlinePanel(QtWidgets.QWidget):
             return False
         self.model = model
         m = model.manifest
+        aligned = bool(m.get("alignment"))
+        self.adapt.setEnabled(aligned)
+        self.adapt.setChecked(aligned and (m.get("alignment") or {}).get("adapt") == "recommended")
         classes = [str(c) for c in m["classes"]]
         paradigm = m.get("paradigm", "mi")
         pipeline = m.get("pipeline", "")
@@ -215,6 +224,7 @@ class OnlinePanel(QtWidgets.QWidget):
                 self.model.pipeline, self.model.manifest, self.acquisition,
                 hop=self.hop.value(), smoothing=self.smoothing.value(), threshold=threshold,
                 outlet_name=self.outlet.text().strip() or None, resample=self.resample.isChecked(),
+                adapt=self.adapt.isChecked(),
             ).start()
         except Exception as err:
             self.runner = None
