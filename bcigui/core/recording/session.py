@@ -191,6 +191,7 @@ class CalibrationSession:
         self.frames: FrameLog | None = None  # set by a stimulus window that logs its frames
         self.stream_lost = False  # the EEG stream was gone when the run ended (see finish)
         self.stream_problems: list[dict[str, Any]] = []  # what a HealthWatch saw (silent, rate, NaN, amplitude)
+        self.cues: list[tuple[float, str]] = []  # (LSL time, class) of every cue shown, for a live learning curve
 
     # -- lifecycle -------------------------------------------------------------------------------
     def _meta(self) -> dict[str, Any]:
@@ -230,6 +231,8 @@ class CalibrationSession:
         for p in phases:
             if p.kind not in ("pause", "resume", "abort"):
                 self.current = p
+            if p.kind == "cue" and p.label is not None:
+                self.cues.append((t, str(p.label)))
         return t
 
     def pause(self) -> None:

@@ -184,6 +184,109 @@ class SimpleTrace(pg.PlotWidget):
             curve.setData(t, 0.45 * x / scale - i)
 
 
+class CurveBox(QGroupBox):
+    """Live learning curve of a calibration: cross-validated accuracy after each trial (computed off the
+    GUI thread), its 95 % interval, chance and significance lines, and the stop rule's advice."""
+
+    def __init__(self, session, parent: QWidget | None = None, interval_ms: int = 500) -> None:
+        super().__init__("Decoder so far", parent)
+        from bcigui.core.decoders.live_curve import live_curve_for
+
+        self.session = session
+        self.curve = None
+        self.task = None
+        self._pending = False
+        lay = QVBoxLayout(self)
+        self.plot = pg.PlotWidget(background="w")
+        self.plot.setLabel("left", "correct (%)")
+        self.plot.setLabel("bottom", "trials so far")
+        plain_axes(self.plot)
+        self.plot.setYRange(0, 100)
+        self.plot.setMinimumHeight(160)
+        self.plot.showGrid(y=True, alpha=0.2)
+        self.band = pg.ErrorBarItem(x=np.zeros(0), y=np.zeros(0), top=np.zeros(0), bottom=np.zeros(0),
+                                    pen=pg.mkPen((30, 60, 150), width=1.5), beam=0.4)
+        self.line = self.plot.plot(pen=pg.mkPen((30, 60, 150), width=2), symbol="o", symbolSize=7,
+                                   symbolBrush=(30, 60, 150))
+        self.chance = pg.InfiniteLine(angle=0, pen=pg.mkPen((120, 120, 120), width=1, style=Qt.PenStyle.DashLine),
+                                      label="chance", labelOpts={"position": 0.05, "color": (90, 90, 90)})
+        self.threshold = pg.InfiniteLine(angle=0, pen=pg.mkPen((200, 110, 0), width=1, style=Qt.PenStyle.DashLine),
+                                         label="better than guessing above this",
+                                         labelOpts={"position": 0.3, "color": (170, 90, 0)})
+        for item in (self.band, self.chance, self.threshold):
+            self.plot.addItem(item)
+        self.chance.hide()
+        self.threshold.hide()
+        self.latest = QLabel("")
+        self.latest.setWordWrap(True)
+        self.advice = QLabel("")
+        self.advice.setWordWrap(True)
+        self.rule = QLabel("")
+        self.rule.setWordWrap(True)
+        self.rule.setStyleSheet("color: #555; font-size: 9pt;")
+        for w in (self.plot, self.latest, self.advice, self.rule):
+            lay.addWidget(w)
+        acq = getattr(session, "acquisition", None)
+        paradigm = getattr(session, "paradigm", None)
+        try:
+            classes = paradigm.classes() if callable(paradigm.classes) else paradigm.classes
+            self.curve = live_curve_for(paradigm.name, float(acq.sfreq), list(acq.ch_names), list(classes))
+        except Exception as err:  # a paradigm or decoder the curve cannot follow: say so, keep the session going
+            self.latest.setText(f"No live curve for this session: {err}")
+            return
+        n = self.curve.min_per_class
+        self.latest.setText(f"The curve starts after {n} trials of each class ({self.curve.pipeline_name}, "
+                            "cross-validated on the trials so far).")
+        self.rule.setText(self.curve.rule.describe())
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self.poll)
+        self._timer.start()
+
+    def poll(self) -> None:
+        """Cut finished trials from the buffer; start an update off the GUI thread if none runs."""
+        import pylsl
+
+        acq = self.session.acquisition
+        if self.curve is None or getattr(acq, "buffer", None) is None:
+            return
+        if self.curve.collect(self.session.cues, acq.buffer, pylsl.local_clock()):
+            self._pending = True
+        if self._pending and self.task is None and self.curve.ready():
+            from bcigui.gui.workers import run_in_thread
+
+            self._pending = False
+            self.task = run_in_thread(self.curve.update, on_done=self._show, on_error=self._failed)
+
+    def _failed(self, err: BaseException, _tb: str) -> None:
+        self.task = None
+        self.latest.setText(f"The live curve stopped: {err}")
+
+    def _show(self, point) -> None:
+        self.task = None
+        if point is None:
+            return
+        from bcigui.core.guided import pct
+
+        pts = self.curve.points
+        x = np.array([p.n_trials for p in pts], float)
+        y = np.array([100 * p.accuracy for p in pts])
+        self.line.setData(x, y)
+        self.band.setData(x=x, y=y, top=np.array([100 * p.high for p in pts]) - y,
+                          bottom=y - np.array([100 * p.low for p in pts]))
+        self.chance.setValue(100 * point.chance)
+        self.threshold.setValue(100 * point.threshold)
+        self.chance.show()
+        self.threshold.show()
+        self.plot.setXRange(0, max(10, x[-1] + 1))
+        self.latest.setText(f"After {point.n_trials} trials: {pct(point.accuracy)} correct (95 % interval "
+                            f"{pct(point.low)}–{pct(point.high)}); chance {pct(point.chance)}.")
+        state, sentence = self.curve.advice()
+        color = {"good enough": "#1e8449", "not learning": "#b00"}.get(state, "#333")
+        self.advice.setStyleSheet(f"color: {color}; font-weight: bold;")
+        self.advice.setText(sentence)
+
+
 class OperatorWindow(QMainWindow):
     """Trace slot (top) and progress panel (bottom) of a running session."""
 
@@ -204,9 +307,18 @@ class OperatorWindow(QMainWindow):
             slot_layout.addWidget(QLabel("live traces"), alignment=Qt.AlignmentFlag.AlignCenter)
         self.trace = trace
         self.panel = OperatorPanel(session)
-        split.addWidget(self.trace_slot)
+        self.curve_box = None
+        left: QWidget = self.trace_slot
+        if hasattr(session, "cues") and not hasattr(session, "score") and acq is not None:  # calibration runs
+            left = QSplitter(Qt.Orientation.Vertical)
+            self.curve_box = CurveBox(session)
+            left.addWidget(self.trace_slot)
+            left.addWidget(self.curve_box)
+            left.setStretchFactor(0, 1)
+            left.setStretchFactor(1, 1)
+        split.addWidget(left)
         split.addWidget(self.panel)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 1)
         self.setCentralWidget(split)
-        self.resize(1000, 520)
+        self.resize(1100, 760 if self.curve_box is not None else 520)
