@@ -129,13 +129,19 @@ def train_guided(paths: Sequence[str | Path], paradigm: str, classes: Sequence[s
     if not paths:
         raise ValueError("no calibration recording to train on: record a calibration run first")
     event_map = event_map_for(paradigm, classes)
-    results = {}
+    results, skipped = {}, {}
     for i, (name, with_prior) in enumerate(tries):
         def sub(f: float, msg: str, i: int = i, name: str = name) -> None:
             if progress:
                 progress((i + f) / len(names), f"decoder {i + 1} of {len(names)}: {msg}")
-        results[name] = train_files(paths, paradigm, event_map, name.removesuffix("+prior"), cv=cv, progress=sub,
-                                    cancel=cancel, prior=with_prior)
+        try:
+            results[name] = train_files(paths, paradigm, event_map, name.removesuffix("+prior"), cv=cv,
+                                        progress=sub, cancel=cancel, prior=with_prior)
+        except ValueError as err:  # earlier sessions that do not fit this one (channels, rate): go on without
+            if not with_prior:
+                raise
+            skipped[name] = str(err)
+    names = [n for n in names if n in results]
     best = max(names, key=lambda n: results[n].report["accuracy"])
     rep = results[best].report
     works, text = verdict(rep["accuracy"], rep["chance_level"], rep["p_value"], len(names))
@@ -143,7 +149,7 @@ def train_guided(paths: Sequence[str | Path], paradigm: str, classes: Sequence[s
     out.parent.mkdir(parents=True, exist_ok=True)
     manifest = dict(results[best].manifest)
     manifest["guided"] = {"tried": {n: results[n].report["accuracy"] for n in names}, "works": works,
-                          "p_value_corrected": min(1.0, rep["p_value"] * len(names))}
+                          "p_value_corrected": min(1.0, rep["p_value"] * len(names)), "skipped": skipped}
     save_model(out, results[best].pipeline, manifest)
     if progress:
         progress(1.0, "done")

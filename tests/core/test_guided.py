@@ -77,3 +77,14 @@ def test_training_starts_from_earlier_sessions(shared_data, tmp_path):
     assert prior_report["alignment"]["prior"]["domains"] == 2 and prior_report["alignment"]["prior"]["n_trials"] == 30
     model = load_model(result.model_path)
     assert set(model.manifest["guided"]["tried"]) == {"csp_lda", "ts_lr", "ts_lr+prior"}
+    # earlier sessions that cannot serve as a prior (another sampling rate) are skipped, not fatal
+    bad = guided.session_dir(tmp_path, "01", "00") / "eeg"
+    bad.mkdir(parents=True)
+    raw = mne.io.read_raw_edf(physionet_file(1, 4), preload=True, verbose="error").resample(80, verbose="error")
+    raw.annotations.rename({"T1": "cue/left_hand", "T2": "cue/right_hand"})
+    raw.save(bad / "sub-01_ses-00_task-mi_run-01_eeg.fif", verbose="error")
+    again = guided.train_guided(guided.runs_of(tmp_path, "01", "02", "mi"), "mi", ["left_hand", "right_hand"],
+                                tmp_path, "01", "02", pipelines=["ts_lr"], cv=3,
+                                prior=guided.earlier_runs(tmp_path, "01", "02", "mi"))
+    assert list(again.reports) == ["ts_lr"]
+    assert "80 Hz" in load_model(again.model_path).manifest["guided"]["skipped"]["ts_lr+prior"]
