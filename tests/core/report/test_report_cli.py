@@ -20,8 +20,9 @@ def test_report_command_writes_and_refuses_to_overwrite(recorded_session: Path, 
     err = capsys.readouterr().err
     assert "already exists" in err and "--overwrite" in err
     assert out.read_bytes() == first  # untouched
+    inode = out.stat().st_ino
     assert main(["report", str(recorded_session), "--out", str(out), "--overwrite", "--quiet"]) == 0
-    assert out.read_bytes() != first  # rebuilt (the generation time differs)
+    assert out.stat().st_ino != inode and b"<h2>Decoder</h2>" in out.read_bytes()  # rebuilt, replaced atomically
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]  # no temporary file left
     pdf = tmp_path / "report.pdf"
     assert main(["report", str(recorded_session), "--out", str(pdf)]) == 0
