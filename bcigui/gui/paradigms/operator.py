@@ -202,6 +202,7 @@ class CurveBox(QGroupBox):
         self.plot.setLabel("bottom", "trials so far")
         plain_axes(self.plot)
         self.plot.setYRange(0, 100)
+        self.plot.setXRange(0, 10)  # before the first point: an empty axis of trials, not -0.5..0.5
         self.plot.setMinimumHeight(160)
         self.plot.showGrid(y=True, alpha=0.2)
         self.band = pg.ErrorBarItem(x=np.zeros(0), y=np.zeros(0), top=np.zeros(0), bottom=np.zeros(0),
