@@ -32,8 +32,8 @@ def make_classifier(name: str, random_state: int = 42) -> BaseEstimator:
     if name == "svm_rbf":
         return SVC(kernel="rbf", C=1.0, gamma="scale")
     if name == "lr":
-        return LogisticRegressionCV(Cs=np.logspace(-4, 2, 7).tolist(), cv=5, max_iter=2000, l1_ratios=(0.0,),
-                                    scoring="accuracy", use_legacy_attributes=False)
+        return SmallSampleLogisticRegressionCV(Cs=np.logspace(-4, 2, 7).tolist(), cv=5, max_iter=2000,
+                                               l1_ratios=(0.0,), scoring="accuracy", use_legacy_attributes=False)
     if name == "lr_fixed":
         return LogisticRegression(C=1.0, max_iter=2000)
     if name == "rf":
@@ -47,6 +47,22 @@ def make_classifier(name: str, random_state: int = 42) -> BaseEstimator:
 
         return MDM(metric="riemann")
     raise ValueError(f"classifier must be one of {list(CLASSIFIERS)}, got {name!r}")
+
+
+class SmallSampleLogisticRegressionCV(LogisticRegressionCV):
+    """``LogisticRegressionCV`` whose inner folds never outnumber the smallest class (at least 2): a
+    calibration of 5 trials per class leaves 4 per class in a training fold, too few for 5 inner folds."""
+
+    def fit(self, X, y, sample_weight=None, **params):  # noqa: ANN001, ANN201 - scikit-learn's signature
+        cv = self.cv
+        smallest = int(np.min(np.unique(np.asarray(y), return_counts=True)[1]))
+        if not isinstance(cv, int) or not 2 <= smallest < cv:
+            return super().fit(X, y, sample_weight=sample_weight, **params)
+        self.cv = smallest
+        try:
+            return super().fit(X, y, sample_weight=sample_weight, **params)
+        finally:
+            self.cv = cv
 
 
 def make_ridge() -> BaseEstimator:

@@ -110,4 +110,5 @@ _TRUSTED = {
     "ssvep_ts_lr": (_D + "ssvep.FilterBankStack", _F + "riemann.Covariances", _F + "riemann.TangentSpace"),
     "ssvep_features": (_D + "ssvep.SSVEPFeatures", _D + "ssvep.CCA"),
 }
-PLUGINS = [replace(s, trusted_types=_TRUSTED.get(s.name, _BLOCKS)) for s in PLUGINS]
+_LR = _D + "classifiers.SmallSampleLogisticRegressionCV"  # the "lr" classifier any decoder may hold
+PLUGINS = [replace(s, trusted_types=(*_TRUSTED.get(s.name, _BLOCKS), _LR)) for s in PLUGINS]

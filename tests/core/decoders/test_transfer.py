@@ -160,3 +160,14 @@ def test_adapt_needs_an_aligned_model() -> None:
                                     "tmax": 2.0, "n_times": 256, "filter": None})
     with pytest.raises(ValueError, match="alignment"):
         SlidingDecoder(pipe, spec, CH, 128.0, adapt=True)
+
+
+def test_lr_decoders_train_on_five_trials_per_class() -> None:
+    """5-fold CV of 5 trials per class leaves 4 per class: the inner C search must still run."""
+    from bcigui.core.decoders.evaluation import cross_validate
+
+    X, y = mi_epochs(n_per_class=5, n_channels=8, seed=2)
+    rep = cross_validate(make_ts(128.0, CH, ["left", "right"]), X, y, cv=5, classes=["left", "right"])
+    assert rep["n_trials"] == 10
+    pipe = make_ts(128.0, CH, ["left", "right"]).fit(X[[0, 1, 5, 6]], y[[0, 1, 5, 6]])  # 2 per class
+    assert pipe.steps[-1][1].cv == 5 and len(pipe.predict(X)) == 10
