@@ -11,13 +11,17 @@ EDF/BDF/BrainVision/XDF/FIF (``bcigui export``).
 Marker onsets are placed by interpolating their LSL time on the sample timestamps. Samples missing
 at a jump in the timestamps (longer than 2.5 sample periods: outlet lost, buffer overrun) are filled
 by linear interpolation so that the file's time axis stays the LSL clock, and annotated ``BAD_gap``
-(as are gaps the acquisition reported without a jump).
+(as are gaps the acquisition reported without a jump); see :mod:`.timeline`.
+
+Samples are memory-mapped, never loaded whole: the BIDS run (BrainVision) and the FIF copy are
+written block by block, so saving a recording of any length needs a few megabytes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from bcigui.core.recording.timeline import Timeline, make_raw, open_rows
 from bcigui.core.recording.writer import COMPLETE, DATA_FILES, GAPS, HEADER, MARKERS, SUFFIX, TIMES
 
 
@@ -74,12 +79,12 @@ def read_bcirec(path: str | Path) -> RecordingContent:
         raise ValueError(f"{path}: unknown sample type {dtype!r} in {HEADER}; known: {sorted(DATA_FILES)}")
     data_file = path / DATA_FILES[dtype]
     width = np.dtype(dtype).itemsize
-    raw_bytes = data_file.read_bytes() if data_file.exists() else b""
-    time_bytes = (path / TIMES).read_bytes() if (path / TIMES).exists() else b""
-    n = min(len(raw_bytes) // (width * n_ch), len(time_bytes) // 8)
-    truncated = len(raw_bytes) - n * width * n_ch + len(time_bytes) - n * 8
-    data = np.frombuffer(raw_bytes, dtype=dtype, count=n * n_ch).reshape(n, n_ch)
-    times = np.frombuffer(time_bytes, dtype="<f8", count=n)
+    data_bytes = data_file.stat().st_size if data_file.exists() else 0
+    time_bytes = (path / TIMES).stat().st_size if (path / TIMES).exists() else 0
+    n = min(data_bytes // (width * n_ch), time_bytes // 8)
+    truncated = data_bytes - n * width * n_ch + time_bytes - n * 8
+    data = open_rows(data_file, dtype, n, n_ch)  # memory-mapped: a recording of any length
+    times = open_rows(path / TIMES, "<f8", n, 1)[:, 0]
     rows = sorted((float(m["t"]), str(m["label"]), str(m.get("stream", ""))) for m in _read_jsonl(path / MARKERS))
     gaps = [(float(g["onset"]), float(g["duration"]), str(g.get("reason", "BAD_gap")))
             for g in _read_jsonl(path / GAPS)]
@@ -87,75 +92,13 @@ def read_bcirec(path: str | Path) -> RecordingContent:
                             (path / COMPLETE).exists(), truncated, [s for _, _, s in rows])
 
 
-def _onsets(t: np.ndarray, times: np.ndarray, sfreq: float) -> np.ndarray:
-    """Seconds from the first sample for LSL times ``t`` (interpolated on the sample timestamps)."""
-    idx = np.arange(len(times), dtype=float)
-    inside = np.interp(t, times, idx)
-    # outside the recorded span: extrapolate with the nominal rate
-    inside = np.where(t < times[0], (t - times[0]) * sfreq, inside)
-    inside = np.where(t > times[-1], idx[-1] + (t - times[-1]) * sfreq, inside)
-    return inside / sfreq
-
-
-def detect_gaps(times: np.ndarray, sfreq: float, tolerance: float = 2.5) -> list[tuple[float, float]]:
-    """``(onset, duration)`` on the LSL clock of jumps longer than ``tolerance`` sample periods."""
-    if len(times) < 2:
-        return []
-    d = np.diff(times)
-    where = np.flatnonzero(d > tolerance / sfreq)
-    return [(float(times[i]) + 1.0 / sfreq, float(d[i] - 1.0 / sfreq)) for i in where]
-
-
-MAX_FILL_SECONDS = 300.0
-
-
-def fill_gaps(data: np.ndarray, times: np.ndarray, sfreq: float, tolerance: float = 2.5
-              ) -> tuple[np.ndarray, np.ndarray, list[tuple[float, float]]]:
-    """Insert the samples missing at timestamp jumps (linear between the neighbours, so filters see
-    no step), keeping the recording's time axis equal to the LSL clock; returns the gaps filled
-    ``(onset, duration)``. Jumps longer than ``MAX_FILL_SECONDS`` are left as they are (but listed)."""
-    d = np.diff(times)
-    where = np.flatnonzero(d > tolerance / sfreq)
-    if not len(where):
-        return data, times, []
-    pieces, tpieces, gaps, start = [], [], [], 0
-    for i in where:
-        pieces.append(data[start:i + 1])
-        tpieces.append(times[start:i + 1])
-        n_miss = int(round(d[i] * sfreq)) - 1
-        gaps.append((float(times[i]) + 1.0 / sfreq, max(n_miss, 1) / sfreq))
-        if 0 < n_miss <= MAX_FILL_SECONDS * sfreq:
-            frac = np.arange(1, n_miss + 1) / (n_miss + 1)
-            pieces.append(data[i] + (data[i + 1] - data[i]) * frac[:, None])
-            tpieces.append(times[i] + (times[i + 1] - times[i]) * frac)
-        start = i + 1
-    pieces.append(data[start:])
-    tpieces.append(times[start:])
-    return np.concatenate(pieces), np.concatenate(tpieces), gaps
-
-
-def extend_to_markers(data: np.ndarray, times: np.ndarray, marker_times: list[float], sfreq: float
-                      ) -> tuple[np.ndarray, np.ndarray, list[tuple[float, float]]]:
-    """When the EEG stream was lost before the run ended, markers arrive after its last sample: extend the
-    recording with the last value held (flat) up to the last marker (at most ``MAX_FILL_SECONDS``) so
-    that every marker is in the file, and return the tail as a gap ``(onset, duration)`` to annotate."""
-    if not marker_times or not len(times):
-        return data, times, []
-    end = min(max(marker_times), times[-1] + MAX_FILL_SECONDS)
-    n = int(np.floor((end - times[-1]) * sfreq)) + 1
-    if end <= times[-1] + 0.5 / sfreq or n < 1:
-        return data, times, []
-    tail_t = times[-1] + np.arange(1, n + 1) / sfreq
-    tail = np.repeat(data[-1:], n, axis=0)
-    return np.concatenate([data, tail]), np.concatenate([times, tail_t]), [(float(tail_t[0]), n / sfreq)]
-
-
 def to_raw(content: RecordingContent, montage: bool = True):
-    """MNE ``RawArray`` (volts) with annotations for markers and gaps, subject info and montage.
+    """MNE Raw (volts, read block by block from the recording) with annotations for markers and gaps,
+    subject info and montage.
 
-    Samples missing at timestamp jumps are filled (see :func:`fill_gaps`) and annotated ``BAD_gap``;
+    Samples missing at timestamp jumps are filled and annotated ``BAD_gap`` (see :class:`.Timeline`);
     so are gaps reported by the acquisition that left no jump in the timestamps, and the end of a run
-    whose EEG stream was lost while markers still came (:func:`extend_to_markers`).
+    whose EEG stream was lost while markers still came.
     """
     import mne
 
@@ -163,14 +106,11 @@ def to_raw(content: RecordingContent, montage: bool = True):
     if len(content.times) < 2:
         raise ValueError(f"the recording holds {len(content.times)} sample(s); at least 2 are needed")
     sfreq = float(h["sfreq"])
-    data, times, filled = fill_gaps(content.data, content.times, sfreq)
-    data, times, lost = extend_to_markers(data, times, [m[0] for m in content.markers], sfreq)
-    filled += lost
+    timeline = Timeline.build(content.times, sfreq, [m[0] for m in content.markers])
+    filled = list(timeline.gaps)
     ch_types = mne_channel_types(h)
     info = mne.create_info(list(h["ch_names"]), sfreq, ch_types)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        raw = mne.io.RawArray(data.T.astype(np.float64), info, verbose="error")
+    raw = make_raw(info, timeline, content.data)
     meta = h.get("meta", {})
     start = meta.get("start_unix", h.get("created_unix"))
     if start is not None:
@@ -191,7 +131,7 @@ def to_raw(content: RecordingContent, montage: bool = True):
     eeg_stream = str(meta.get("stream", {}).get("name", "")) or "n/a"
     if content.markers:
         t = np.array([m[0] for m in content.markers])
-        onsets += list(_onsets(t, times, sfreq))
+        onsets += list(timeline.onsets(t, content.times))
         durations += [0.0] * len(t)
         labels += [m[1] for m in content.markers]
         known = content.marker_streams if len(content.marker_streams) == len(t) else [""] * len(t)
@@ -201,7 +141,7 @@ def to_raw(content: RecordingContent, montage: bool = True):
         if np.isfinite(onset) and not any(o - 1.0 < onset < o + d + 1.0 for o, d in filled):
             gaps.append((onset, duration))
     for onset, duration in gaps:
-        onsets.append(float(_onsets(np.array([onset]), times, sfreq)[0]))
+        onsets.append(float(timeline.onsets(np.array([onset]), content.times)[0]))
         durations.append(max(float(duration), 1.0 / sfreq))
         labels.append("BAD_gap")
         streams.append(eeg_stream)  # a gap is missing data of the EEG stream
@@ -292,6 +232,7 @@ def write_bids(raw, root: str | Path, subject: str, session: str | None, task: s
     ``meta`` is the recording's session metadata (header ``meta``: ``stream``, ``subject``, ``age``,
     ``sex``, ``hand``, ``dataset_name``...). An existing run is never overwritten.
     """
+    import mne
     from mne_bids import write_raw_bids
 
     fmt = str(fmt).lower()
@@ -304,13 +245,89 @@ def write_bids(raw, root: str | Path, subject: str, session: str | None, task: s
     if other is not None:
         raise FileExistsError(f"{other} already exists; runs are never overwritten (choose another run)")
     bp = bids_path(root, subject, session, task, run, BIDS_FORMATS[fmt])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        write_raw_bids(raw, bp, allow_preload=True, format=_MNE_FORMATS[fmt], overwrite=False, verbose="error")
-    if fmt == "brainvision":
-        _descriptive_markers(Path(bp.fpath).with_suffix(".vmrk"), raw)
+    if fmt == "brainvision":  # written block by block, then copied in by mne-bids (no sample in memory)
+        Path(root).mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(prefix=".bcigui-", dir=root) as tmp:
+            units = dict(zip((meta or {}).get("ch_names") or [], (meta or {}).get("units") or [], strict=False))
+            vhdr = write_brainvision(raw, Path(tmp) / bp.basename, units)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                written = mne.io.read_raw_brainvision(vhdr, preload=False, verbose="error")
+                _copy_description(raw, written)
+                write_raw_bids(written, bp, format="auto", overwrite=False, verbose="error")
+    else:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            write_raw_bids(raw, bp, allow_preload=True, format=_MNE_FORMATS[fmt], overwrite=False, verbose="error")
     describe_run(bp, meta or {})
     return Path(bp.fpath)
+
+
+def _copy_description(source, target) -> None:
+    """Give ``target`` (the same samples read back from a file) everything BIDS takes from ``source``:
+    channel types, bad channels, date, subject, line frequency, annotations with their extras."""
+    import mne
+
+    target.set_channel_types(dict(zip(target.ch_names, source.get_channel_types(), strict=True)),
+                             on_unit_change="ignore")
+    if source.info["meas_date"] is not None:
+        target.set_meas_date(source.info["meas_date"])
+    with target.info._unlock():
+        for key in ("subject_info", "line_freq", "experimenter", "description"):
+            target.info[key] = source.info[key]
+        target.info["bads"] = list(source.info["bads"])
+    ann = source.annotations
+    target.set_annotations(mne.Annotations(ann.onset, ann.duration, ann.description, orig_time=ann.orig_time,
+                                           extras=ann.extras))
+
+
+BLOCK_SECONDS = 1.0
+
+
+def write_brainvision(raw, vhdr: str | Path, units: dict[str, str] | None = None,
+                      block_seconds: float = BLOCK_SECONDS) -> Path:
+    """``raw`` as a BrainVision file set (``.vhdr``/``.eeg``/``.vmrk``; float32, voltages in µV, other
+    channels in their own ``units``), read and written ``block_seconds`` at a time. Markers are
+    ``Comment`` markers named after the annotations."""
+    from mne._fiff.constants import FIFF
+
+    from bcigui import __version__
+
+    vhdr = Path(vhdr)
+    eeg, vmrk = vhdr.with_suffix(".eeg"), vhdr.with_suffix(".vmrk")
+    volts = np.array([ch["unit"] == FIFF.FIFF_UNIT_V for ch in raw.info["chs"]])
+    scale = np.where(volts, 1e6, 1.0)[:, None]
+    step = max(1, int(block_seconds * raw.info["sfreq"]))
+    with open(eeg, "wb") as f:
+        for start in range(0, raw.n_times, step):
+            block = raw.get_data(start=start, stop=min(raw.n_times, start + step)) * scale
+            f.write(np.ascontiguousarray(block.T, dtype="<f4").tobytes())
+    units = units or {}
+    channels = [
+        f"Ch{i + 1}={_bv_text(name)},,1,{'µV' if v else (units.get(name) or 'n/a')}"
+        for i, (name, v) in enumerate(zip(raw.ch_names, volts, strict=True))
+    ]
+    vhdr.write_text("\n".join([
+        "Brain Vision Data Exchange Header File Version 1.0", f"; Written by bcigui {__version__}", "",
+        "[Common Infos]", "Codepage=UTF-8", f"DataFile={eeg.name}", f"MarkerFile={vmrk.name}",
+        "DataFormat=BINARY", "; Data orientation: MULTIPLEXED=ch1,pt1, ch2,pt1 ...", "DataOrientation=MULTIPLEXED",
+        f"NumberOfChannels={len(raw.ch_names)}", "; Sampling interval in microseconds",
+        f"SamplingInterval={1e6 / raw.info['sfreq']!r}", "", "[Binary Infos]", "BinaryFormat=IEEE_FLOAT_32", "",
+        "[Channel Infos]", "; Each entry: Ch<Channel number>=<Name>,<Reference channel name>,",
+        '; <Resolution in "Unit">,<Unit>', *channels, "",
+    ]), encoding="utf-8")
+    vmrk.write_text("\n".join([
+        "Brain Vision Data Exchange Marker File, Version 1.0", "", "[Common Infos]", "Codepage=UTF-8",
+        f"DataFile={eeg.name}", "", "[Marker Infos]",
+        "; Each entry: Mk<Marker number>=<Type>,<Description>,<Position in data points>,",
+        ";             <Size in data points>, <Channel number (0 = marker is related to all channels)>", "",
+    ]), encoding="utf-8")
+    _descriptive_markers(vmrk, raw)
+    return vhdr
+
+
+def _bv_text(text: str) -> str:
+    return str(text).replace(",", "\\1")
 
 
 def _descriptive_markers(vmrk: Path, raw) -> None:

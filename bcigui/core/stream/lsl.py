@@ -9,6 +9,7 @@ short-lived inlet per stream to fetch the full description (channel labels, unit
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
@@ -159,6 +160,29 @@ def resolve_infos(name: str, source_id: str = "", stype: str | None = None,
                   timeout: float = 1.0) -> list[pylsl.StreamInfo]:
     """Partial ``StreamInfo`` objects of the streams matching; empty list if none in ``timeout``."""
     return pylsl.resolve_bypred(predicate(name, source_id, stype), minimum=1, timeout=timeout)
+
+
+class Rediscovery:
+    """Background resolver of one stream (name and source_id) for reconnecting to it.
+
+    Repeated one-shot resolves sometimes block for about 5 s whatever their timeout (seen with liblsl
+    1.16 here when the outlet appears during a resolve), and every sample the new outlet pushes before
+    an inlet subscribes is lost; a continuous resolver sees the new outlet within about a second.
+    """
+
+    def __init__(self, name: str, source_id: str = "", stype: str | None = None, forget_after: float = 2.0):
+        self._resolver = pylsl.ContinuousResolver(pred=predicate(name, source_id, stype),
+                                                  forget_after=forget_after)
+
+    def wait(self, timeout: float, exclude: set[str] | frozenset[str] = frozenset()) -> list[pylsl.StreamInfo]:
+        """Streams found now (except uids in ``exclude``: outlets known to be gone), waiting up to
+        ``timeout`` s for one."""
+        deadline = time.monotonic() + timeout
+        while True:
+            infos = [i for i in self._resolver.results() if i.uid() not in exclude]
+            if infos or time.monotonic() >= deadline:
+                return infos
+            time.sleep(0.02)
 
 
 def find_stream(name: str, timeout: float = 2.0, stype: str | None = None) -> StreamDescription:

@@ -41,6 +41,7 @@ from bcigui.core.data.channels import normalize_channel_names
 from bcigui.core.data.units import ChannelUnit, resolve_units
 from bcigui.core.stream.buffer import RingBuffer
 from bcigui.core.stream.lsl import (
+    Rediscovery,
     StreamDescription,
     find_stream,
     resolve_infos,
@@ -200,6 +201,8 @@ class StreamReader(_Events):
         self._latencies: deque[float] = deque(maxlen=32)
         self._warned_nan = False
         self._incompatible: set[str] = set()  # uids of look-alike outlets with another layout
+        self._gone: set[str] = set()  # uids of outlets that refused to open: closed for good
+        self._rediscovery: Rediscovery | None = None  # started at the first loss
 
     # -- lifecycle --------------------------------------------------------------------------
     def start(self) -> StreamReader:
@@ -224,6 +227,7 @@ class StreamReader(_Events):
             self._thread.join(timeout=5.0)
             self._thread = None
         self._inlet = None
+        self._rediscovery = None
         if self._status not in ("idle", "stopped"):
             self._set_status("stopped")
             self._emit("stopped", stream=self.desc.name, time=pylsl.local_clock())
@@ -273,13 +277,19 @@ class StreamReader(_Events):
             self._status = status
 
     # -- connection -------------------------------------------------------------------------
-    def _connect(self, timeout: float, prefer_uid: str = "", avoid_uid: str = "") -> bool:
+    def _connect(self, timeout: float, prefer_uid: str = "", avoid_uid: str = "", again: bool = False) -> bool:
         """Resolve and open a compatible outlet; ``False`` if none answered within ``timeout``.
 
-        Outlets with ``prefer_uid`` are tried first, those with ``avoid_uid`` last.
+        Outlets with ``prefer_uid`` are tried first, those with ``avoid_uid`` last. ``again``: a
+        reconnection, found by a continuous resolver (a new outlet is seen within about a second).
         """
         d = self.desc
-        infos = resolve_infos(d.name, d.source_id, timeout=timeout)
+        if again:
+            if self._rediscovery is None:
+                self._rediscovery = Rediscovery(d.name, d.source_id)
+            infos = self._rediscovery.wait(timeout, self._gone)
+        else:
+            infos = resolve_infos(d.name, d.source_id, timeout=timeout)
         infos.sort(key=lambda i: (i.uid() != prefer_uid, i.uid() == avoid_uid))
         for info in infos:
             if info.channel_count() != d.n_channels or info.nominal_srate() != d.srate:
@@ -297,6 +307,8 @@ class StreamReader(_Events):
                 inlet.open_stream(timeout=timeout)
                 inlet.time_correction(timeout=max(timeout, 2.0))  # first estimate: ~0.6 s
             except Exception as err:  # TimeoutError/LostError: outlet gone meanwhile
+                if isinstance(err, LostError):
+                    self._gone.add(info.uid())
                 log.debug("could not open %r: %s", d.name, err)
                 continue
             if not self.is_marker and (self._chunk is None or self._chunk.dtype != inlet.np_dtype):
@@ -333,7 +345,7 @@ class StreamReader(_Events):
         if not self.recover:
             return
         uid = self.desc.uid
-        if not self._connect(0.5, prefer_uid=uid if first else "", avoid_uid="" if first else uid):
+        if not self._connect(0.5, prefer_uid=uid if first else "", avoid_uid="" if first else uid, again=True):
             self._inlet = None
 
     def _record_recovery(self, first_ts: float) -> None:
@@ -358,7 +370,7 @@ class StreamReader(_Events):
                 if self._inlet is None:
                     if not self.recover:
                         self._stop.wait(0.2)
-                    elif self._connect(0.5) and self.is_marker:
+                    elif self._connect(0.5, again=True) and self.is_marker:
                         self._record_recovery(pylsl.local_clock())
                     continue
                 if self.is_marker:
