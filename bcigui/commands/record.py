@@ -128,6 +128,7 @@ def _record(args: argparse.Namespace, model, paradigm, outlet, others: list[str]
                                       predictions_outlet=args.predictions_outlet)
         else:
             session = CalibrationSession(acq, paradigm, args.out, info, outlet, args.seconds, direct, others)
+        session.health = health  # its problems are stored with the recording (complete.json)
         print(f"recording run {session.plan.run} to {session.plan.bcirec}", flush=True)
         previous = signal.signal(signal.SIGTERM, lambda *_: session.abort())  # end cleanly, keep data
         try:
@@ -146,7 +147,6 @@ def _record(args: argparse.Namespace, model, paradigm, outlet, others: list[str]
         if session.recorder is None:
             raise RuntimeError("the session did not start")
         health.stop()
-        session.stream_problems = health.history  # stored with the recording (complete.json)
         out = session.finish()
     finally:
         health.stop()

@@ -115,6 +115,7 @@ class StreamPanel(QWidget):
     message = Signal(str)
     streams_changed = Signal(list)
     _acq_event = Signal(str, object)  # from the acquisition thread to the GUI thread
+    _health_event = Signal(object, object)  # (problems new, problems gone) from the health thread
 
     def __init__(self, discovery_timeout: float = 1.0, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -197,6 +198,8 @@ class StreamPanel(QWidget):
         self.timer.setInterval(UPDATE_MS)
         self.timer.timeout.connect(self.update_status)
         self._acq_event.connect(self._on_acq_event)
+        self._health_event.connect(self._on_health)
+        self.health: Any = None  # HealthWatch of the connected stream
         self._update_buttons()
 
     # -- discovery ----------------------------------------------------------------------------
@@ -327,6 +330,7 @@ class StreamPanel(QWidget):
             acq.subscribe(lambda event, info: self._acq_event.emit(str(event), dict(info or {})))
         except Exception as err:  # the live status still works through polling
             self.message.emit(f"Live events unavailable: {err}")
+        self._start_health(acq)
         self.stats_labels["stream"].setText(self._target_name)
         self.indicator.set_state("ok", "Connected", f"Receiving {self._target_name}.")
         self.message.emit(f"Connected to {self._target_name}.")
@@ -346,6 +350,9 @@ class StreamPanel(QWidget):
         """Stop the acquisition (its threads end) and reset the status."""
         acq, self.acquisition = self.acquisition, None
         self.timer.stop()
+        if self.health is not None:
+            self.health.stop()
+            self.health = None
         if acq is None:
             return
         try:
@@ -408,6 +415,29 @@ class StreamPanel(QWidget):
             self.message.emit(f"Marker stream {stream} added.")
         self.update_status()
 
+    def _start_health(self, acq: Any) -> None:
+        """Check the stream once a second for what makes its data unusable (no samples, a rate it does
+        not deliver, NaN channels, amplitudes no EEG has); problems are named in the status."""
+        from bcigui.core.stream.health import HealthWatch
+
+        try:
+            self.health = HealthWatch(acq, lambda new, gone: self._health_event.emit(new, gone)).start()
+        except Exception as err:  # noqa: BLE001 - the rest of the status still works
+            self.health = None
+            self.message.emit(f"Signal checks unavailable: {err}")
+
+    def _on_health(self, new: list, gone: list) -> None:
+        for p in new:
+            self.message.emit(f"Signal problem: {p.message}")
+        for p in gone:
+            self.message.emit(f"Signal problem gone: {p.message}")
+        self.update_status()
+
+    @property
+    def problems(self) -> list[Any]:
+        """Problems of the connected stream now (:class:`~bcigui.core.stream.health.Problem`)."""
+        return list(self.health.active.values()) if self.health is not None else []
+
     def update_status(self) -> None:
         """Poll the acquisition statistics and refresh the labels and the indicator (~2x/s)."""
         acq = self.acquisition
@@ -423,7 +453,7 @@ class StreamPanel(QWidget):
         lab["rate"].setText(f"{st.effective_rate:.1f} Hz" + (f" (of {nominal:g})" if nominal else ""))
         lab["samples"].setText(f"{st.samples:,}")
         lab["gaps"].setText(str(st.gaps))
-        lab["latency"].setText("–" if st.latency_ms is None else f"{st.latency_ms:.0f} ms")
+        lab["latency"].setText("–" if st.latency_ms is None else f"{max(st.latency_ms, 0.0):.0f} ms")
         lab["markers"].setText(str(st.n_markers))
         now = time.monotonic()
         if st.gaps > self._gap_seen[0]:
@@ -435,6 +465,12 @@ class StreamPanel(QWidget):
                 "error", "Stream lost", f"{reason[:1].upper()}{reason[1:]}. Reconnecting automatically "
                 "when the stream comes back; check the amplifier and its streaming software."
             )
+        elif self.problems:
+            problems = self.problems
+            unusable = [p for p in problems if p.kind in ("silent", "nonfinite", "amplitude")]
+            text = "Data unusable" if unusable else "Signal problem"
+            self.indicator.set_state("error" if unusable else "warn", text,
+                                     " ".join(f"{p.message[:1].upper()}{p.message[1:]}." for p in problems))
         elif st.samples == 0:
             self.indicator.set_state("warn", "Waiting for data", f"Connected to {self._target_name}; no samples yet.")
         elif nominal and st.effective_rate < 0.8 * nominal:

@@ -27,6 +27,7 @@ from bcigui.core.paradigms.base import Paradigm, Phase, ScheduleRunner
 from bcigui.core.paradigms.frames import FrameLog
 from bcigui.core.paradigms.outlet import MarkerOutlet
 from bcigui.core.recording.writer import SUFFIX, Recorder
+from bcigui.core.stream.health import HealthWatch
 
 _LABEL = re.compile(r"[A-Za-z0-9]+")
 _RUN = re.compile(r"_run-(\d+)")
@@ -190,7 +191,9 @@ class CalibrationSession:
         self.error: str | None = None
         self.frames: FrameLog | None = None  # set by a stimulus window that logs its frames
         self.stream_lost = False  # the EEG stream was gone when the run ended (see finish)
-        self.stream_problems: list[dict[str, Any]] = []  # what a HealthWatch saw (silent, rate, NaN, amplitude)
+        self.stream_problems: list[dict[str, Any]] = []  # what the HealthWatch saw (silent, rate, NaN, amplitude)
+        self.health: HealthWatch | None = None  # set before begin() to share one (record prints its events)
+        self._own_health = False
         self.cues: list[tuple[float, str]] = []  # (LSL time, class) of every cue shown, for a live learning curve
 
     # -- lifecycle -------------------------------------------------------------------------------
@@ -206,6 +209,8 @@ class CalibrationSession:
         self.plan.bcirec.parent.mkdir(parents=True, exist_ok=True)
         self.recorder = Recorder(self.acquisition, self.plan.bcirec, self._meta(),
                                  marker_streams=self.marker_streams).start()
+        if self.health is None:
+            self.health, self._own_health = HealthWatch(self.acquisition).start(), True
         self.t_start = pylsl.local_clock()
         return self.runner.start(self.t_start)
 
@@ -269,6 +274,10 @@ class CalibrationSession:
         info: dict[str, Any] = {"aborted": self.error is not None, "stream_lost": self.stream_lost}
         if self.frames is not None:
             info["stimulus_frames"] = self.frames.stats()
+        if self.health is not None:
+            if self._own_health:
+                self.health.stop()
+            self.stream_problems = self.stream_problems or list(self.health.history)
         if self.stream_problems:
             info["stream_problems"] = self.stream_problems
         self.recorder.stop(info=info)
@@ -288,5 +297,6 @@ class CalibrationSession:
                 "label": cur.label if cur else None, "paused": self.runner.paused,
                 "pause_pending": self.runner.pause_pending, "finished": self.runner.finished,
                 "samples": self.recorder.n_samples if self.recorder else 0,
-                "stimulus_warning": self.frames.warning() if self.frames is not None else ""}
+                "stimulus_warning": self.frames.warning() if self.frames is not None else "",
+                "stream_problems": [p.message for p in self.health.active.values()] if self.health else []}
 

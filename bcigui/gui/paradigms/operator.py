@@ -68,7 +68,7 @@ class OperatorPanel(QWidget):
         self.bar = QProgressBar()
         self.bar.setTextVisible(True)
         form.addRow(self.bar)
-        self.stimulus_warning = QLabel("")  # dropped stimulus frames, shown only when there are too many
+        self.stimulus_warning = QLabel("")  # signal problems, too many dropped stimulus frames; else hidden
         self.stimulus_warning.setWordWrap(True)
         self.stimulus_warning.setStyleSheet("color: #b00; font-weight: bold;")
         self.stimulus_warning.hide()
@@ -125,7 +125,8 @@ class OperatorPanel(QWidget):
         score = pr.get("score")
         if score is not None:
             self.score_label.setText(score_text(score))
-        warning = pr.get("stimulus_warning", "")
+        warning = "\n".join([*(f"Signal: {m}" for m in pr.get("stream_problems", [])),
+                              pr.get("stimulus_warning", "")]).strip()
         self.stimulus_warning.setText(warning)
         self.stimulus_warning.setVisible(bool(warning))
         self.bar.setRange(0, max(1, n))

@@ -83,3 +83,42 @@ def test_online_says_why_it_decodes_nothing(unique_name, tmp_path) -> None:
     assert res.returncode == 1, res.stdout + res.stderr
     assert "[problem] channel(s) C3, Cz, C4, Pz read up to 1e+36 µV" in res.stderr
     assert "0 predictions" in res.stdout and "no prediction: channel(s)" in res.stderr
+
+
+def test_calibration_run_shows_and_stores_what_it_saw(unique_name, tmp_path) -> None:
+    """A session watches its stream itself (GUI and command line alike): the operator sees the problem
+    while it lasts, the recording keeps it."""
+    import json
+
+    from bcigui.core.paradigms.mi import MotorImageryParadigm
+    from bcigui.core.paradigms.outlet import MarkerOutlet
+    from bcigui.core.recording.session import CalibrationSession, SessionInfo
+
+    def nan_cz(n):
+        x = np.random.default_rng(0).standard_normal((n, 4)) * 10
+        x[:, 1] = np.nan
+        return x
+
+    fake = Fake(unique_name, nan_cz)
+    fake.start()
+    outlet = MarkerOutlet(unique_name + "-markers")
+    paradigm = MotorImageryParadigm("left_hand,right_hand", 1, seed=1, baseline_duration=2.5, fixation_duration=0.3,
+                                    warning_duration=0.2, cue_duration=0.3, imagery_duration=0.5,
+                                    rest_duration=0.3, rest_jitter=0.0)
+    try:
+        with Acquisition(unique_name, markers=[outlet.name]) as acq:
+            session = CalibrationSession(acq, paradigm, tmp_path, SessionInfo("01", "01"), outlet)
+            seen: list[list[str]] = []
+            session.shown(session.begin())
+            while not session.finished:
+                session.shown(session.tick())
+                seen.append(session.progress()["stream_problems"])
+                time.sleep(0.02)
+            session.finish()
+    finally:
+        fake.halt.set()
+    assert any(p and "Cz send NaN" in p[0] for p in seen), seen[-3:]
+    complete = json.loads((session.plan.bcirec / "complete.json").read_text())
+    assert [p["kind"] for p in complete["stream_problems"]] == ["nonfinite"]
+    assert complete["stream_problems"][0]["channels"] == ["Cz"]
+    assert session.health is not None and not session.health._thread.is_alive()  # its own watch stopped
