@@ -62,6 +62,9 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.registry = registry
         self.settings = settings
+        from bcigui.gui import folders
+
+        folders.configure(settings)
         self.simulator: Any = None
         self._closing = False
         self._views_state = settings.window_state
@@ -550,8 +553,9 @@ class MainWindow(QMainWindow):
         from PySide6.QtWidgets import QFileDialog
 
         from bcigui.core.recording.export import export_run
+        from bcigui.gui import folders
 
-        folder = str(self.settings.get("data_dir") or "")
+        folder = folders.start_folder()
         if source is None:
             source, _ = QFileDialog.getOpenFileName(
                 self, "Recording to export", folder,
@@ -658,7 +662,7 @@ class MainWindow(QMainWindow):
             from bcigui.gui.analysis import AnalysisWindow
 
             self.analysis_window = AnalysisWindow()
-            self.analysis_window.dataset.start_dir = str(self.settings.get("data_dir") or "")
+            self.analysis_window.dataset.start_dir = ""  # dialogs open in the last folder used (gui.folders)
         self.analysis_window.show()
         self.analysis_window.raise_()
         return self.analysis_window

@@ -72,6 +72,9 @@ def test_online_panel_decodes_simulator_with_feedback(qtbot, tmp_path, model_fil
         win.resize(1400, 800)
         win.grab().save(str(screenshot_dir / "online_main_window.png"))
         panel.feedback.grab().save(str(screenshot_dir / "online_feedback_mi.png"))
+        panel.stop()  # nothing frozen on the last prediction
+        assert panel.status.text() == "Stopped" and panel.feedback.cue is None
+        assert np.allclose(panel.feedback.proba, 0.5)
     finally:
         win.close()
         sim.stop()

@@ -172,8 +172,12 @@ class DatasetPanel(QWidget):
 
     # -- recordings ---------------------------------------------------------------------------
     def _browse(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Add recordings", self.start_dir, FILE_FILTER)
+        from bcigui.gui import folders
+
+        paths, _ = QFileDialog.getOpenFileNames(self, "Add recordings", self.start_dir or folders.start_folder(),
+                                                FILE_FILTER)
         if paths:
+            folders.remember(paths[0])
             self.add_files(paths)
 
     def paths(self) -> list[str]:

@@ -397,8 +397,12 @@ class TrainingPanel(QWidget, TaskPanel):
 
     # -- export -------------------------------------------------------------------------------
     def _browse_export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export model", "model.bcimodel", "bcigui model (*.bcimodel)")
+        from bcigui.gui import folders
+
+        name = str(Path(folders.start_folder()) / "model.bcimodel")
+        path, _ = QFileDialog.getSaveFileName(self, "Export model", name, "bcigui model (*.bcimodel)")
         if path:
+            folders.remember(path)
             self.export(path)
 
     def export(self, path: str | Path) -> None:

@@ -552,8 +552,11 @@ class AnalysisWindow(QMainWindow):
             self._register_dataset()
 
     def _choose_workspace(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Workspace folder")
+        from bcigui.gui import folders
+
+        folder = QFileDialog.getExistingDirectory(self, "Workspace folder", folders.start_folder())
         if folder:
+            folders.remember(folder)
             self.open_workspace(folder)
 
     def _register_dataset(self) -> None:

@@ -47,6 +47,12 @@ class MIFeedback(QtWidgets.QWidget):
         self.cue = cue
         self.update()
 
+    def reset(self) -> None:
+        """Back to rest (decoding stopped): equal probabilities, no cue, nothing rejected."""
+        self.proba = np.full(len(self.classes), 1.0 / max(1, len(self.classes)))
+        self.cue, self.rejected = None, False
+        self.update()
+
     def _direction(self, i: int) -> tuple[float, float]:
         if len(self.classes) == 2:
             return (-1.0, 0.0) if i == 0 else (1.0, 0.0)
@@ -156,6 +162,12 @@ class SSVEPFeedback(QtWidgets.QWidget):
 
     def set_cue(self, cue: str | None) -> None:
         self.cue = cue
+        self.update()
+
+    def reset(self) -> None:
+        """Back to rest (decoding stopped): nothing selected, no cue."""
+        self.proba = np.zeros(len(self.classes))
+        self.selected, self.cue, self._streak = None, None, (-1, 0)
         self.update()
 
     def paintEvent(self, event: QtGui.QPaintEvent) -> None:  # noqa: N802 (Qt API)

@@ -124,8 +124,12 @@ class OnlinePanel(QtWidgets.QWidget):
 
     # -- model ------------------------------------------------------------------------------
     def _choose_model(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Load model", "", "bcigui models (*.bcimodel)")
+        from bcigui.gui import folders
+
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Load model", folders.start_folder(),
+                                                        "bcigui models (*.bcimodel)")
         if path:
+            folders.remember(path)
             self.load_model(path)
 
     def load_model(self, path: str | Path) -> bool:
@@ -249,6 +253,7 @@ class OnlinePanel(QtWidgets.QWidget):
         self.start_btn.setText("Start decoding")
         self.status.setStyleSheet("font-size: 13pt;")
         self.status.setText("Stopped")
+        self.feedback.reset()  # no frozen bar or arrow from the last prediction
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802 (Qt API)
         self.stop()
