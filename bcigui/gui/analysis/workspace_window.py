@@ -464,7 +464,11 @@ class ExportStep(QWidget):
         self.button.clicked.connect(training._browse_export)
         self.result = QLabel()
         self.result.setWordWrap(True)
-        training.exported.connect(lambda p: self.result.setText(f"Saved: {p}"))
+        training.exported.connect(lambda p: self.result.setText(
+            f"Saved: {p}<br><b>Next:</b> in the main window, Session → Online decoding (Ctrl+Shift+O), "
+            "<i>Load model…</i>, <i>Start decoding</i>; from a terminal <code>bcigui online --model FILE "
+            "--stream NAME</code>. A cued feedback run that scores it: <code>bcigui record --model FILE</code>."))
+        self.result.setTextFormat(Qt.TextFormat.RichText)
         training.failed.connect(lambda m: self.result.setText(f"⚠ {m}"))
         training.attempt_added.connect(lambda _ev: self.refresh())
         training.table.itemSelectionChanged.connect(self.refresh)
@@ -482,8 +486,12 @@ class ExportStep(QWidget):
             self.button.setEnabled(False)
             return
         self.button.setEnabled(True)
+        warning = ("" if ev.p_value < 0.05 else
+                   f"<p style='color:#b00'><b>This decoder is not above chance</b> (p = {ev.p_value:.2g}: "
+                   f"{100 * ev.mean:.0f} % could happen by guessing with {ev.n_trials} trials). Its feedback "
+                   "would be random: record more trials, try other features or another pipeline first.</p>")
         self.summary.setText(
-            f"<b>Attempt selected in step 3:</b> {ev.label()}<br>"
+            f"{warning}<b>Attempt selected in step 3:</b> {ev.label()}<br>"
             f"Cross-validated accuracy {100 * ev.mean:.1f} % ± {100 * ev.std:.1f} ({ev.cv}); chance "
             f"{100 * ev.chance:.0f} %, p = {ev.p_value:.3g}.<br>"
             "Exporting fits this pipeline on <i>all</i> trials and saves it, with the channel list, sampling "
@@ -519,19 +527,41 @@ class AnalysisWindow(QMainWindow):
         for w, title in zip((self.dataset, self.features, self.training, self.export), STEPS, strict=True):
             self.steps.addTab(w, title)
         self.setCentralWidget(self.steps)
-        self.statusBar().showMessage("Step 1: add recordings and name the classes.")
+        self.steps.currentChanged.connect(lambda _i: self.show_hint())
         self.features.tfr_source = lambda: (self.dataset.tfr_epochs(), self.dataset.baseline())
         self.dataset.epochs_ready.connect(self._epochs_ready)
-        self.features.panel.extracted.connect(
-            lambda _t: self.statusBar().showMessage("Step 2: click the r² map to pick features, then go to step 3."))
+        self.features.panel.extracted.connect(lambda _t: self.show_hint())
         self.features.r2map.selection_changed.connect(self._selection_to_training)
         self.training.attempt_added.connect(lambda _e: self.features.refresh_saved())
-        self.training.attempt_added.connect(
-            lambda _e: self.statusBar().showMessage("Step 3: compare attempts; export the best one in step 4."))
+        self.training.attempt_added.connect(lambda _e: self.show_hint())
         self.workspace = None
         menu = self.menuBar().addMenu("&Workspace")
         menu.addAction("Open folder…", self._choose_workspace)
         self.open_workspace(workspace_dir or default_workspace_dir())
+        self.show_hint()
+
+    def hint(self) -> str:
+        """What to do now, for the step on screen and what has been done so far."""
+        step = self.steps.currentIndex()
+        has_trials = self.dataset.epochs() is not None
+        has_features = self.features.tensor is not None
+        has_attempts = bool(self.training.attempts)
+        if step == 0:
+            return ("Step 1: trials ready. Next: step 2, Features." if has_trials
+                    else "Step 1: add recordings and name the classes.")
+        if not has_trials:
+            return f"Step {step + 1} needs trials: add recordings and name the classes in step 1."
+        if step == 1:
+            return ("Step 2: click the r² map to pick features, then go to step 3." if has_features
+                    else "Step 2: extract features to see what separates the classes.")
+        if step == 2:
+            return ("Step 3: compare attempts; export the best one in step 4." if has_attempts
+                    else "Step 3: choose a decoder and train it (cross-validated).")
+        return ("Step 4: export the selected attempt as a model file." if has_attempts
+                else "Step 4: train an attempt in step 3 first.")
+
+    def show_hint(self) -> None:
+        self.statusBar().showMessage(self.hint())
 
     def open_workspace(self, folder: str | Path) -> None:
         """Record data sets, parameter sets, selections and attempts in the workspace at ``folder``
@@ -591,4 +621,4 @@ class AnalysisWindow(QMainWindow):
         self._register_dataset()
         self.features.set_epochs(epochs)
         self.training.set_epochs(epochs)
-        self.statusBar().showMessage("Step 2: extract features to see what separates the classes.")
+        self.show_hint()

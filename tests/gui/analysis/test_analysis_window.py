@@ -56,7 +56,9 @@ def test_workspace_on_physionet(qtbot, window, screenshot_dir):
     assert "left" in win.dataset.status.text()
 
     win.steps.setCurrentIndex(1)
+    assert win.statusBar().currentMessage() == "Step 2: extract features to see what separates the classes."
     _extract(qtbot, win)
+    assert win.statusBar().currentMessage().startswith("Step 2: click the r² map")
     tensor = win.features.tensor
     assert tensor.values.shape == (len(ep), 64, 37)
     np.testing.assert_allclose(tensor.freqs, np.arange(4.0, 41.0))
@@ -103,6 +105,7 @@ def test_workspace_on_physionet(qtbot, window, screenshot_dir):
 
     # step 3 from the window: the evaluation is recorded as an attempt in the workspace folder
     win.steps.setCurrentIndex(2)
+    assert win.statusBar().currentMessage() == "Step 3: choose a decoder and train it (cross-validated)."
     win.training.set_pipeline(_training.SELECTED)
     assert win.training.form.values()["selection"] == "C3;12.0"
     win.training.set_pipeline("csp_lda")
@@ -115,6 +118,11 @@ def test_workspace_on_physionet(qtbot, window, screenshot_dir):
     assert attempt["scores"]["accuracy_mean"] == pytest.approx(win.training.attempts[0].mean)
     win.steps.setCurrentIndex(3)
     assert "csp_lda" in win.export.summary.text() and win.export.button.isEnabled()
+    assert win.statusBar().currentMessage() == "Step 4: export the selected attempt as a model file."
+    ev = win.training.attempts[0]
+    assert ("not above chance" in win.export.summary.text()) == (ev.p_value >= 0.05)
+    win.steps.setCurrentIndex(0)  # the hint follows the tab, not the last thing done
+    assert win.statusBar().currentMessage() == "Step 1: trials ready. Next: step 2, Features."
 
 
 def test_drag_selects_a_band(qtbot, shared_data):
