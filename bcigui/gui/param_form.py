@@ -116,6 +116,19 @@ class ParamForm(QWidget):
         layout.addLayout(self._form)
         layout.addWidget(self.error_label)
         self.set_values({p.name: p.default for p in params} | dict(values or {}))
+        self.changed.connect(lambda _n, _v: self._show_applicable())
+
+    def _show_applicable(self) -> None:
+        """Hide the rows of parameters that mean nothing with the current values (``Param.when``)."""
+        current = {}
+        for name in self.params:
+            try:
+                current[name] = self._validate(name, self._raw(name))
+            except ValueError:
+                continue
+        for name, p in self.params.items():
+            if p.when is not None:
+                self._form.setRowVisible(self.widgets[name], p.applies(current))
 
     # -- widgets ------------------------------------------------------------------------------
     def _make_widget(self, p: Param) -> QWidget:
@@ -255,6 +268,7 @@ class ParamForm(QWidget):
                 continue
             self._show(name, value)
             self._set_error(name, None)
+        self._show_applicable()
         if problems:
             raise ValueError("; ".join(problems))
 

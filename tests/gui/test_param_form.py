@@ -118,3 +118,23 @@ def test_form_for_every_registered_plugin(qtbot):
         qtbot.addWidget(f)
         assert set(f.widgets) == {p.name for p in spec.params}
         assert f.values() == spec.resolve({}), spec.name
+
+
+def test_rows_that_mean_nothing_are_hidden(qtbot):
+    """Burg's order only with Burg, the multitaper bandwidth only with multitaper (Param.when)."""
+    from bcigui.core.plugins import get_registry
+
+    form = ParamForm(get_registry().get("feature", "psd").params)
+    qtbot.addWidget(form)
+    form.show()
+
+    def shown(name):
+        return form._form.isRowVisible(form.widgets[name])
+
+    assert form.values()["method"] == "welch" and not shown("order") and not shown("bandwidth")
+    form.set_values({"method": "burg"})
+    assert shown("order") and not shown("bandwidth")
+    combo = form.widgets["method"]
+    combo.setCurrentIndex(combo.findText("multitaper"))  # as the user does
+    assert shown("bandwidth") and not shown("order")
+    assert form.values()["order"] == 16  # hidden, still passed

@@ -16,6 +16,8 @@ class Param:
 
     ``type`` is one of ``"int"``, ``"float"``, ``"bool"``, ``"str"``. ``choices`` restricts the value
     to a fixed set (the GUI shows a combo box); ``minimum``/``maximum`` bound numbers (inclusive).
+    ``when=("method", ("burg",))``: the parameter only means something when parameter ``method`` has
+    one of those values (forms hide it otherwise; its value is still passed).
     """
 
     name: str
@@ -26,8 +28,14 @@ class Param:
     maximum: float | None = None
     choices: tuple[Any, ...] | None = None
     unit: str = ""
+    when: tuple[str, tuple[Any, ...]] | None = None
 
     def __post_init__(self) -> None:
+        if self.when is not None and not (
+            isinstance(self.when, tuple) and len(self.when) == 2 and isinstance(self.when[0], str)
+            and isinstance(self.when[1], tuple)
+        ):
+            raise ValueError(f"Param {self.name!r}: when must be (parameter name, (values...)), got {self.when!r}")
         if self.type not in _TYPES:
             raise ValueError(
                 f"Param {self.name!r}: type must be one of {sorted(_TYPES)}, got {self.type!r}"
@@ -75,6 +83,10 @@ class Param:
             raise ValueError(f"Parameter {self.name!r} must be <= {self.maximum}, got {value!r}")
         return value
 
+    def applies(self, values: dict[str, Any]) -> bool:
+        """Whether this parameter means something given the other ``values`` (see ``when``)."""
+        return self.when is None or values.get(self.when[0]) in self.when[1]
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-friendly description (used by ``bcigui plugins --json`` and docs)."""
         out: dict[str, Any] = {"name": self.name, "type": self.type, "default": self.default}
@@ -82,6 +94,8 @@ class Param:
             val = getattr(self, key)
             if val not in (None, ""):
                 out[key] = list(val) if key == "choices" else val
+        if self.when is not None:
+            out["when"] = {self.when[0]: list(self.when[1])}
         return out
 
 

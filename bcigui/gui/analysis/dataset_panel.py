@@ -151,7 +151,11 @@ class DatasetPanel(QWidget):
         self.bad_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.bad_table.verticalHeader().hide()
         self.bad_table.itemChanged.connect(self._exclusion_changed)
-        QVBoxLayout(bad_box).addWidget(self.bad_table)
+        self.bad_note = QLabel("Create epochs to look for bad ones.")  # what the table holds, in words
+        self.bad_note.setWordWrap(True)
+        bad_lay = QVBoxLayout(bad_box)
+        bad_lay.addWidget(self.bad_note, 0, Qt.AlignmentFlag.AlignTop)
+        bad_lay.addWidget(self.bad_table)
 
         self.status = QLabel("Add one or more recordings to begin.")
         self.status.setWordWrap(True)
@@ -348,6 +352,17 @@ class DatasetPanel(QWidget):
                     item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 self.bad_table.setItem(r, c, item)
         self.bad_table.blockSignals(False)
+        n, limit = int(self._bad.sum()), self.threshold.value()
+        self.bad_table.setVisible(n > 0)
+        if n == 0:
+            self.bad_note.setText(f"None found: no epoch exceeds {limit:g} µV peak-to-peak.")
+        elif self._auto_exclude:
+            self.bad_note.setText(f"{n} of {len(self._bad)} epochs exceed {limit:g} µV peak-to-peak; they are "
+                                  "excluded (uncheck one to keep it).")
+        else:
+            self.bad_note.setText(f"{n} of {len(self._bad)} epochs exceed {limit:g} µV peak-to-peak: that many "
+                                  "means the threshold is too low for these data, so none is excluded (check the "
+                                  "ones to drop, or raise the threshold).")
 
     def excluded(self) -> np.ndarray:
         """Boolean mask of the epochs excluded by the user (checked rows of the bad-epoch table)."""

@@ -20,6 +20,14 @@ from bcigui.gui.analysis._task_panel import TaskPanel
 from bcigui.gui.param_form import ParamForm
 
 
+def _short(title: str) -> str:
+    """The head of a description: "Log power spectral density per channel and ..." -> "Log power spectral
+    density"."""
+    for cut in (" (", " per ", " as "):
+        title = title.split(cut)[0]
+    return title
+
+
 class FeaturePanel(QWidget, TaskPanel):
     """``extracted(FeatureTensor)`` when an extraction finishes; ``set_epochs`` gives it the data.
 
@@ -43,8 +51,13 @@ class FeaturePanel(QWidget, TaskPanel):
         self.result: _core.FeatureTensor | None = None
         self.combo = QComboBox()
         for ex in sorted(_core.extractors(), key=lambda e: e.name != "psd"):  # PSD first
-            self.combo.addItem(ex.title, ex.name)
+            self.combo.addItem(_short(ex.title), ex.name)  # the whole sentence is below the combo
             self.combo.setItemData(self.combo.count() - 1, ex.title, Qt.ItemDataRole.ToolTipRole)
+        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.combo.setMinimumContentsLength(24)
+        self.about = QLabel()  # what the chosen extractor computes, in full
+        self.about.setWordWrap(True)
+        self.about.setObjectName("hint")
         self.combo.currentIndexChanged.connect(self._rebuild_form)
         self.form_box = QGroupBox("Settings")
         self.form_layout = QVBoxLayout(self.form_box)
@@ -64,6 +77,7 @@ class FeaturePanel(QWidget, TaskPanel):
 
         top = QFormLayout()
         top.addRow("Extractor", self.combo)
+        top.addRow(self.about)
         buttons = QHBoxLayout()
         buttons.addWidget(self.extract_button)
         buttons.addWidget(self.cancel_button)
@@ -93,7 +107,9 @@ class FeaturePanel(QWidget, TaskPanel):
         if self.form is not None:
             self.form.setParent(None)
             self.form.deleteLater()
-        self.form = ParamForm(_core.extractor(self.extractor_name()).params)
+        ex = _core.extractor(self.extractor_name())
+        self.about.setText(ex.title)
+        self.form = ParamForm(ex.params)
         self.form_layout.addWidget(self.form)
 
     def set_epochs(self, epochs) -> None:

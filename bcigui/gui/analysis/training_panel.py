@@ -33,7 +33,8 @@ from bcigui.gui.param_form import ParamForm
 from bcigui.gui.plots import plain_axes
 from bcigui.gui.workers import run_in_thread
 
-COLUMNS = ["#", "Pipeline", "Settings", "Validation", "Accuracy", "Chance (95 % level)", "p-value", "Trials"]
+COLUMNS = ["#", "Pipeline", "Accuracy", "Chance (95 % level)", "p-value", "Trials", "Validation", "Settings"]
+ACCURACY = COLUMNS.index("Accuracy")  # results first: no sideways scrolling to see them
 
 
 class ConfusionMatrixView(QWidget):
@@ -189,7 +190,7 @@ class TrainingPanel(QWidget, TaskPanel):
         self.table.setSortingEnabled(False)
         hdr = self.table.horizontalHeader()
         hdr.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        hdr.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)  # settings: elided, full text in tooltip
+        hdr.setSectionResizeMode(COLUMNS.index("Settings"), QHeaderView.ResizeMode.Stretch)  # elided; tooltip
         self.table.setWordWrap(False)
         self.table.itemSelectionChanged.connect(self._show_selected)
         self.confusion = ConfusionMatrixView()
@@ -368,13 +369,13 @@ class TrainingPanel(QWidget, TaskPanel):
         r = self.table.rowCount()
         self.table.insertRow(r)
         settings = ", ".join(f"{k}={v}" for k, v in ev.params.items() if v not in ("", None))
-        cells = [str(r + 1), ev.pipeline,
-                 settings, ev.cv, f"{100 * ev.mean:.1f} % ± {100 * ev.std:.1f}",
-                 f"{100 * ev.chance:.0f} % ({100 * ev.threshold:.0f} %)", f"{ev.p_value:.3g}", str(ev.n_trials)]
+        cells = [str(r + 1), ev.pipeline, f"{100 * ev.mean:.1f} % ± {100 * ev.std:.1f}",
+                 f"{100 * ev.chance:.0f} % ({100 * ev.threshold:.0f} %)", f"{ev.p_value:.3g}", str(ev.n_trials),
+                 ev.cv, settings]
         for c, text in enumerate(cells):
             item = QTableWidgetItem(text)
             item.setToolTip(self._choices[ev.pipeline].title if c == 1 and ev.pipeline in self._choices else text)
-            if c == 4 and ev.mean <= ev.threshold:
+            if c == ACCURACY and ev.mean <= ev.threshold:
                 item.setToolTip("Not above the 95 % chance level")
                 item.setForeground(Qt.GlobalColor.darkRed)
             self.table.setItem(r, c, item)

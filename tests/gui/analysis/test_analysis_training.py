@@ -45,8 +45,8 @@ def test_evaluate_fills_table_and_confusion(qtbot, panel, epochs, screenshot_dir
     assert 0.0 <= ev.p_value <= 1.0
     assert ev.chance == pytest.approx(max(np.mean(epochs.y == c) for c in epochs.classes))
     assert panel.table.rowCount() == 1
-    assert panel.table.item(0, 4).text().startswith(f"{100 * ev.mean:.1f} %")
-    assert "%" in panel.table.item(0, 5).text()
+    assert panel.table.item(0, 2).text().startswith(f"{100 * ev.mean:.1f} %")  # results first
+    assert "%" in panel.table.item(0, 3).text()
     np.testing.assert_array_equal(panel.confusion.matrix, ev.confusion)
     assert len(panel.confusion.texts) == 8  # count and row percentage in each cell
 
@@ -57,7 +57,7 @@ def test_evaluate_fills_table_and_confusion(qtbot, panel, epochs, screenshot_dir
     qtbot.waitUntil(lambda: len(panel.attempts) == 2 and panel.task is None, timeout=WAIT)
     assert len(panel.attempts[1].fold_scores) == 3
     assert panel.table.rowCount() == 2
-    assert panel.table.item(1, 3).text() == "runs"
+    assert panel.table.item(1, 6).text() == "runs"
     panel.table.selectRow(0)
     np.testing.assert_array_equal(panel.confusion.matrix, panel.attempts[0].confusion)
     qtbot.wait(50)

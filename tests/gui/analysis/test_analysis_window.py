@@ -155,12 +155,15 @@ def test_bad_epochs_excluded_and_clear_errors(qtbot, window):
     win = window
     _load(qtbot, win)
     n_all = len(win.dataset.epochs())
+    if win.dataset.bad_table.rowCount() == 0:
+        assert win.dataset.bad_note.text().startswith("None found") and win.dataset.bad_table.isHidden()
     # a tight threshold flags epochs; they are listed, excluded by default, and can be re-included
     win.dataset.threshold.setValue(400.0)
     with qtbot.waitSignal(win.dataset.epochs_ready, timeout=WAIT):
         win.dataset.make_button.click()
     n_bad = win.dataset.bad_table.rowCount()
     assert 0 < n_bad < n_all
+    assert win.dataset.bad_note.text().startswith(f"{n_bad} of {n_all} epochs exceed 400 µV")
     assert len(win.dataset.epochs()) == n_all - n_bad
     with qtbot.waitSignal(win.dataset.epochs_ready, timeout=2000):
         win.dataset.bad_table.item(0, 0).setCheckState(Qt.CheckState.Unchecked)
