@@ -636,12 +636,14 @@ class MainWindow(QMainWindow):
         return self.guided
 
     def _calibration_saved(self, path: str) -> QMessageBox:
-        """Say where the recording is (until dismissed) and offer to analyse it now."""
+        """Say where the recording is (until dismissed) and offer the next steps: analyse it, or run another."""
         self.show_message(f"Calibration saved: {path}")
         box = QMessageBox(QMessageBox.Icon.Information, "Calibration saved",
                           f"The recording was saved as\n{path}", QMessageBox.StandardButton.Close, self)
         analyse = box.addButton("Analyse it now", QMessageBox.ButtonRole.AcceptRole)
         analyse.clicked.connect(lambda: self.show_analysis().dataset.add_files([path]))
+        another = box.addButton("Run another", QMessageBox.ButtonRole.ActionRole)
+        another.clicked.connect(self.new_calibration)
         box.setModal(False)
         box.open()
         return box

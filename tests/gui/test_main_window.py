@@ -281,3 +281,22 @@ def test_cli_simulate_runs_and_ctrl_c_closes_cleanly(tmp_path):
     assert proc.returncode == 0, err
     assert "Traceback" not in out + err
     assert "state=" in ini.read_text(errors="replace")  # window and dock state saved on close
+
+
+def test_saved_calibration_offers_the_next_steps(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    reg = Registry().discover(tmp_path / "no-plugins", use_entry_points=False)
+    win = MainWindow(reg, Settings(tmp_path / "settings.ini"))
+    qtbot.addWidget(win)
+    win.show()
+    opened = []
+    monkeypatch.setattr(win, "new_calibration", lambda: opened.append("calibration"))
+    box = win._calibration_saved(str(tmp_path / "sub-01_task-mi_run-01_eeg.vhdr"))
+    assert "sub-01_task-mi_run-01_eeg.vhdr" in box.text() and box.isVisible()
+    assert "Calibration saved" in win.statusBar().currentMessage()
+    names = [b.text() for b in box.buttons()]
+    assert "Analyse it now" in names and "Run another" in names
+    next(b for b in box.buttons() if b.text() == "Run another").click()
+    assert opened == ["calibration"]
+    win.close()

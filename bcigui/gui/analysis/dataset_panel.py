@@ -9,6 +9,7 @@ import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFileDialog,
@@ -101,6 +102,11 @@ class DatasetPanel(QWidget):
         src_row = QHBoxLayout()
         src_row.addWidget(QLabel("Events from"))
         src_row.addWidget(self.source, 1)
+        self.show_all = QCheckBox("Show every event")
+        self.show_all.setToolTip("bcigui recordings mark fixation, beeps and the start and end of each phase "
+                                 "too; only the cues name classes, so the other events are hidden unless asked")
+        self.show_all.toggled.connect(lambda *_: self._hide_non_cues())
+        src_row.addWidget(self.show_all)
         ev_lay.addLayout(src_row)
         ev_lay.addWidget(self.events)
 
@@ -267,6 +273,20 @@ class DatasetPanel(QWidget):
             # bcigui's cue markers name their class (cue/left_hand -> left_hand): filled in already
             self.events.setItem(r, 1, QTableWidgetItem(previous.get(label) or class_from_marker(label) or ""))
             self.events.setItem(r, 2, cnt)
+        self._hide_non_cues()
+
+    def _hide_non_cues(self) -> None:
+        """When the recordings have cue markers, show only the events that name a class (unless
+        "Show every event" is checked); other recordings show every event."""
+        from bcigui.core.paradigms.markers import class_from_marker
+
+        rows = range(self.events.rowCount())
+        cues = {r for r in rows if class_from_marker(self.events.item(r, 0).text())
+                or self.events.item(r, 1).text().strip()}
+        hide = bool(cues) and any(class_from_marker(self.events.item(r, 0).text()) for r in rows)
+        for r in rows:
+            self.events.setRowHidden(r, hide and not self.show_all.isChecked() and r not in cues)
+        self.show_all.setVisible(hide)
 
     def event_map(self) -> dict[str, str]:
         """``{event label: class name}`` of the rows with a class name."""
