@@ -284,7 +284,6 @@ def test_cli_simulate_runs_and_ctrl_c_closes_cleanly(tmp_path):
 
 
 def test_saved_calibration_offers_the_next_steps(qtbot, tmp_path, monkeypatch):
-    from PySide6.QtWidgets import QMessageBox
 
     reg = Registry().discover(tmp_path / "no-plugins", use_entry_points=False)
     win = MainWindow(reg, Settings(tmp_path / "settings.ini"))

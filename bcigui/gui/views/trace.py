@@ -501,24 +501,62 @@ class TraceView(QtWidgets.QWidget):
                         items.append((float(x), label))
         while len(self._marker_lines) < len(items):
             line = pg.InfiniteLine(angle=90, pen=pg.mkPen("#7b2cbf", width=1, style=QtCore.Qt.PenStyle.DashLine),
-                                   label="", labelOpts={"position": 0.97, "color": "#7b2cbf",
-                                                        "fill": (255, 255, 255, 200), "anchors": [(0, 0), (0, 0)]})
+                                   label="", labelOpts={"position": 0.97, "color": "#5a189a",
+                                                        "fill": (255, 255, 255, 235), "anchors": [(0, 0), (0, 0)]})
+            line.setZValue(20)  # names above the traces, not under them
             self.plot.addItem(line)
             self._marker_lines.append(line)
+        rows = self._label_rows(items)
         for k, line in enumerate(self._marker_lines):
             if k < len(items):
                 x, label = items[k]
                 line.setValue(x)
-                if line.label.format != label:
-                    line.label.setFormat(label)
-                (vx0, vx1), _ = self._range
-                right = x > vx0 + 0.85 * (vx1 - vx0)  # near the right edge: label on the left of the line
+                row, right = rows[k]
+                text = label if row >= 0 else ""  # no room: the line stays, its name is in the tooltip
+                if line.label.format != text:
+                    line.label.setFormat(text)
+                line.setToolTip(label)
                 line.label.anchors = [(1, 0), (1, 0)] if right else [(0, 0), (0, 0)]
-                line.label.setPosition(0.97 - 0.05 * (k % 3))  # stagger neighbouring labels
+                line.label.setPosition(self._row_position(max(row, 0)))
                 line.setVisible(True)
             else:
                 line.setVisible(False)
         self.marker_positions = items
+
+    LABEL_ROWS = 4  # marker names stacked at most this deep before one is left unnamed
+
+    def _label_rows(self, items: list[tuple[float, str]]) -> list[tuple[int, bool]]:
+        """For each marker, the row of its name (-1: no room) and whether it sits left of its line, so that
+        no two names overlap: names are placed left to right in the first row where they fit."""
+        (vx0, vx1), _ = self._range
+        width_px = max(1.0, float(self.plot.getViewBox().width()))
+        px = width_px / max(vx1 - vx0, 1e-9)
+        metrics = self._label_metrics()
+        ends: list[float] = []  # right edge (px) of the last name in each row
+        out: list[tuple[int, bool]] = [(-1, False)] * len(items)
+        for k in sorted(range(len(items)), key=lambda i: items[i][0]):
+            x, label = items[k]
+            right = x > vx0 + 0.85 * (vx1 - vx0)  # near the right edge: name on the left of the line
+            w = metrics.horizontalAdvance(label) + 14  # the label's padding, and a gap
+            left_px = (x - vx0) * px - (w if right else 0)
+            row = next((r for r, end in enumerate(ends) if end <= left_px), -1)
+            if row < 0 and len(ends) < self.LABEL_ROWS:
+                ends.append(-np.inf)
+                row = len(ends) - 1
+            if row >= 0:
+                ends[row] = left_px + w
+            out[k] = (row, right)
+        return out
+
+    def _label_metrics(self) -> QtGui.QFontMetrics:
+        font = self._marker_lines[0].label.textItem.font() if self._marker_lines else self.font()
+        return QtGui.QFontMetrics(font)
+
+    def _row_position(self, row: int) -> float:
+        """Height (fraction of the plot, 1 = top) of a row of marker names, one text line apart."""
+        line_px = self._label_metrics().height() + 10  # the label's padding, and a gap
+        height = max(1.0, float(self.plot.getViewBox().height()))
+        return max(0.0, 0.98 - row * line_px / height)
 
     def _update_quality(self) -> None:
         n = int(2 * self.sfreq)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from pyqtgraph.Qt import QtCore
+from pyqtgraph.Qt.QtWidgets import QApplication
 from scipy import signal
 
 from bcigui.core.signal.filters import FilterSpec, filter_continuous
@@ -270,3 +271,27 @@ def test_frames_only_while_visible(source_factory, shown, qtbot):
     assert view.frames == frames
     view.show()
     qtbot.waitUntil(lambda: view.frames > frames, timeout=3000)
+
+
+def test_marker_names_never_overlap(source_factory, shown, screenshot_dir):
+    src = source_factory(16, 250.0, 20.0, fill=False)
+    from bcigui.core.stream.simulator import generate
+
+    src.push(generate("mi", 16, 250.0, 20.0, seed=0).data)
+    end = src.buffer.n_written
+    names = ["fixation", "beep", "cue/left_hand", "imagery/start", "imagery/end", "rest", "trial/end"]
+    for k in range(21):  # a trial's markers every 0.1-0.3 s: far closer than their names are wide
+        src.markers.append(src.time_of(end - 2400 + k * 40 + (k % 3) * 20), names[k % len(names)])
+    view = shown(TraceView(src, window_s=10), 900, 500)
+    QApplication.processEvents()
+    view.refresh()
+    QApplication.processEvents()
+    lines = [ln for ln in view._marker_lines if ln.isVisible()]
+    assert len(lines) == 21
+    named = [ln for ln in lines if ln.label.format]
+    boxes = [ln.label.sceneBoundingRect() for ln in named]
+    overlaps = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:] if a.intersects(b)]
+    assert not overlaps
+    assert 4 <= len(named) < 21  # as many named as fit; the rest keep their line and a tooltip
+    assert all(ln.toolTip() for ln in lines)
+    view.grab().save(str(screenshot_dir / "trace_dense_markers.png"))
