@@ -11,10 +11,10 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QPen
+from PySide6.QtGui import QColor, QFontMetrics, QPen
 from PySide6.QtWidgets import QGraphicsRectItem, QVBoxLayout, QWidget
 
-from bcigui.gui.plots import plain_axes
+from bcigui.gui.plots import EmptyState, plain_axes
 
 
 def _hz(f: float) -> str:
@@ -103,7 +103,7 @@ class R2MapWidget(QWidget):
         self.item = self.plot.getPlotItem()
         self.item.setLabel("bottom", "Frequency", units="Hz")
         self.item.setLabel("left", "Channel")
-        self.item.setTitle("Signed r² (no data yet)")
+        self.item.setTitle("Signed r²")
         self.item.getViewBox().invertY(True)
         self.item.getViewBox().setMouseEnabled(x=False, y=False)
         self.item.hideButtons()
@@ -113,6 +113,8 @@ class R2MapWidget(QWidget):
         self.colorbar = pg.ColorBarItem(colorMap=diverging_colormap(), interactive=False, width=12,
                                         label="signed r²")
         self.colorbar.setImageItem(self.image, insert_in=self.item)
+        self.empty = EmptyState(self.item, "Extract features to see which channels and frequencies separate "
+                                "the classes.", self.colorbar)
         self.colorbar.axis.enableAutoSIPrefix(False)
         self.plot.setMinimumSize(120, 120)
         self._rubber = QGraphicsRectItem()
@@ -131,6 +133,7 @@ class R2MapWidget(QWidget):
         if r2.shape != (len(channels), len(freqs)):
             raise ValueError(f"r2 must have shape (n_channels, n_freqs) = ({len(channels)}, {len(freqs)}), "
                              f"got {r2.shape}")
+        self.empty.hide()
         self.r2, self.channels, self.freqs = r2, list(channels), np.asarray(freqs, dtype=float)
         step = float(np.median(np.diff(self.freqs))) if len(self.freqs) > 1 else 1.0
         lim = float(np.nanmax(np.abs(r2))) or 1.0
@@ -139,8 +142,11 @@ class R2MapWidget(QWidget):
         self.colorbar.setLevels((-lim, lim))
         self.item.setTitle(title or "Signed r²")
         every = max(1, int(np.ceil(len(channels) / 32)))
-        self.item.getAxis("left").setTicks(
-            [[(i + 0.5, c) for i, c in enumerate(channels) if i % every == 0], []])
+        left = self.item.getAxis("left")
+        left.setTicks([[(i + 0.5, c) for i, c in enumerate(channels) if i % every == 0], []])
+        # the width the names need, set now: an axis that widens at its first paint would move the cells
+        names = QFontMetrics(left.style.get("tickFont") or self.font())
+        left.setWidth(max(names.horizontalAdvance(c) for c in channels) + 36)
         self.item.setXRange(self.freqs[0] - step / 2, self.freqs[-1] + step / 2, padding=0)
         self.item.setYRange(0, len(channels), padding=0)
         self.set_selection([])

@@ -6,7 +6,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from bcigui.gui.plots import plain_axes
+from bcigui.gui.plots import EmptyState, plain_axes
 
 CLASS_COLORS = [(31, 119, 180), (214, 39, 40), (44, 160, 44), (148, 103, 189), (255, 127, 14)]
 
@@ -24,7 +24,7 @@ class SpectraPlot(QWidget):
         self.view.ci.layout.setRowStretchFactor(0, 3)
         self.view.ci.layout.setRowStretchFactor(1, 2)
         self.bottom.setXLink(self.top)
-        self.top.setTitle("Spectra per class (no data yet)")
+        self.top.setTitle("Spectra per class")
         self.top.setLabel("left", "Power", units="dB µV²/Hz")
         self.bottom.setLabel("left", "signed r²")
         self.bottom.setLabel("bottom", "Frequency", units="Hz")
@@ -35,6 +35,8 @@ class SpectraPlot(QWidget):
         self.bottom.getAxis("left").enableAutoSIPrefix(False)
         self.view.setMinimumSize(120, 120)
         self.legend = self.top.addLegend(offset=(-10, 10))
+        self.empty = (EmptyState(self.top, "Click a channel on the r² map to see its spectrum per class."),
+                      EmptyState(self.bottom, ""))
         self.channel = ""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -45,6 +47,8 @@ class SpectraPlot(QWidget):
                  counts: dict[str, int] | None = None) -> None:
         """``spectra[class] = (mean, sem)`` at ``freqs`` Hz; ``r2`` the channel's signed r² curve."""
         self.channel = channel
+        for e in self.empty:
+            e.hide()
         self.top.clear()
         self.bottom.clear()
         self.legend.clear()

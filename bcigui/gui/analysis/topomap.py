@@ -8,7 +8,7 @@ from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from bcigui.gui.analysis.r2_map import diverging_colormap
-from bcigui.gui.plots import plain_axes
+from bcigui.gui.plots import EmptyState, plain_axes
 
 _GRID = 96
 
@@ -46,12 +46,13 @@ class TopomapWidget(QWidget):
         self.item.setMenuEnabled(False)
         self.item.hideButtons()
         self.item.getViewBox().setMouseEnabled(x=False, y=False)
-        self.item.setTitle("Topomap (no data yet)")
+        self.item.setTitle("Topomap")
         self.image = pg.ImageItem()
         self.item.addItem(self.image)
         self.colorbar = pg.ColorBarItem(colorMap=diverging_colormap(), interactive=False, width=12)
         self.colorbar.setImageItem(self.image, insert_in=self.item)
         self.colorbar.axis.enableAutoSIPrefix(False)
+        self.empty = EmptyState(self.item, "Pick a frequency on the r² map to see it on the head.", self.colorbar)
         self.plot.setMinimumSize(120, 120)
         self._extra: list = []
         self.missing: list[str] = []
@@ -64,6 +65,7 @@ class TopomapWidget(QWidget):
         from bcigui.core.data.montage import positions_2d
 
         pos = positions_2d(list(ch_names))
+        self.empty.hide()
         self.missing = [c for c in ch_names if c not in pos]
         for it in self._extra:
             self.item.removeItem(it)

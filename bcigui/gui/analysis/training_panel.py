@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from bcigui.gui.analysis import _training
 from bcigui.gui.analysis._task_panel import TaskPanel
 from bcigui.gui.param_form import ParamForm
-from bcigui.gui.plots import plain_axes
+from bcigui.gui.plots import EmptyState, plain_axes
 from bcigui.gui.workers import run_in_thread
 
 COLUMNS = ["#", "Pipeline", "Accuracy", "Chance (95 % level)", "p-value", "Trials", "Validation", "Settings"]
@@ -52,17 +52,20 @@ class ConfusionMatrixView(QWidget):
         self.item.getViewBox().setMouseEnabled(x=False, y=False)
         self.item.setLabel("left", "True class")
         self.item.setLabel("bottom", "Predicted class")
-        self.item.setTitle("Confusion matrix (no evaluation yet)")
+        self.item.setTitle("Confusion matrix")
         self.image = pg.ImageItem()
         self.image.setColorMap(pg.ColorMap([0, 1], [(255, 255, 255), (8, 81, 156)]))
         self.item.addItem(self.image)
         self.texts: list[pg.TextItem] = []
         self.matrix: np.ndarray | None = None
+        self.empty = EmptyState(self.item, "Evaluate a pipeline: its confusion matrix shows which classes it "
+                                "mixes up.")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot)
 
     def set_matrix(self, matrix: np.ndarray, classes: list[str], title: str) -> None:
+        self.empty.hide()
         self.matrix = np.asarray(matrix)
         n = len(classes)
         rows = self.matrix.sum(axis=1, keepdims=True)
