@@ -142,3 +142,19 @@ class ConnectivityFeatures(TransformerMixin, BaseEstimator):
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         return tensor_names(self.channel_names_, [fmt_freq(f) for f in self.freqs_])
+
+
+def band_connectivity(x: np.ndarray, sfreq: float, band: tuple[float, float], method: str = "imcoh",
+                      resolution: float = 1.0) -> np.ndarray:
+    """Connectivity ``(n_channels, n_channels)`` of continuous data ``x`` ``(n_samples, n_channels)``,
+    averaged over the frequencies of ``band`` (Hz) at ``resolution`` Hz: the live view's measure, the
+    same computation as the per-epoch features (one epoch: the whole segment)."""
+    lo, hi = float(band[0]), float(band[1])
+    if not 0 <= lo < hi <= sfreq / 2:
+        raise ValueError(f"band must be (low, high) within 0-{sfreq / 2:g} Hz, got {band!r}")
+    x = np.asarray(x, dtype=np.float64)
+    if x.ndim != 2 or x.shape[0] < int(2 * sfreq / resolution):
+        raise ValueError(f"x must be (n_samples, n_channels) with at least {2 / resolution:g} s of data, "
+                         f"got shape {x.shape}")
+    freqs = np.arange(lo, hi + resolution / 2, resolution)
+    return connectivity_matrices(x.T[None], sfreq, freqs, method)[0].mean(axis=-1)

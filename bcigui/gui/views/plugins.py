@@ -42,6 +42,14 @@ PLUGINS = [
         params=(Param("seconds", "float", 2.0, "data length", minimum=0.5, maximum=30, unit="s"),),
     ),
     PluginSpec(
+        "connectivity", "view", f"{_M}.connectivity:ConnectivityView",
+        "Connectivity in one band (imaginary coherence, coherence): channel x channel matrix and the "
+        "strongest links on the head, refreshed about once a second",
+        params=(Param("seconds", "float", 4.0, "data length", minimum=2, maximum=30, unit="s"),
+                Param("method", "str", "imcoh", "connectivity measure", choices=("imcoh", "coh", "lagged")),
+                Param("edges", "int", 20, "strongest links drawn on the head", minimum=1, maximum=200)),
+    ),
+    PluginSpec(
         "quality", "view", f"{_M}.quality:QualityView",
         "Signal quality per channel: flat, clipping, variance, line noise (traffic light + reason)",
         params=(Param("seconds", "float", 2.0, "data length", minimum=0.5, maximum=30, unit="s"),),

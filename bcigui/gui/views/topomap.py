@@ -28,6 +28,18 @@ def montage_positions(ch_names: list[str]) -> dict[int, tuple[float, float]]:
     return {i: pos[c] for i, c in enumerate(ch_names) if c in pos}
 
 
+def draw_head(plot: Any) -> None:
+    """Head outline (unit circle, nose up, ears) on a pyqtgraph plot item."""
+    pen = pg.mkPen("k", width=2)
+    t = np.linspace(0, 2 * np.pi, 200)
+    plot.plot(np.cos(t), np.sin(t), pen=pen)
+    plot.plot([-0.12, 0, 0.12], [0.99, 1.12, 0.99], pen=pen)  # nose
+    ey = np.array([0.12, 0.16, 0.1, -0.1, -0.16, -0.12])
+    ex = np.array([0.0, 0.05, 0.09, 0.09, 0.05, 0.0])
+    plot.plot(-1 - ex, ey, pen=pen)
+    plot.plot(1 + ex, ey, pen=pen)
+
+
 class GridInterpolator:
     """Linear interpolation from scattered points to fixed grid points, weights computed once.
 
@@ -95,7 +107,7 @@ class TopomapView(PeriodicView):
         self.colorbar.axis.setTextPen("k")
         self.colorbar.axis.setLabel("log10 power (µV²/Hz)", color="k")
         self.colorbar.axis.setPen("k")
-        self._draw_head()
+        draw_head(self.plot)
         xy = np.array([self.positions[i] for i in self.picks]) if self.picks else np.zeros((0, 2))
         self.dots = pg.ScatterPlotItem(xy[:, 0] if len(xy) else [], xy[:, 1] if len(xy) else [], size=5,
                                        brush="k", pen=None)
@@ -112,16 +124,6 @@ class TopomapView(PeriodicView):
             self._interp = GridInterpolator(xy, self._grid_pts)
         lay.addWidget(self.glw, 1)
         self.plot.setRange(xRange=(-1.25, 1.25), yRange=(-1.2, 1.3), padding=0)
-
-    def _draw_head(self) -> None:
-        pen = pg.mkPen("k", width=2)
-        t = np.linspace(0, 2 * np.pi, 200)
-        self.plot.plot(np.cos(t), np.sin(t), pen=pen)
-        self.plot.plot([-0.12, 0, 0.12], [0.99, 1.12, 0.99], pen=pen)  # nose
-        ey = np.array([0.12, 0.16, 0.1, -0.1, -0.16, -0.12])
-        ex = np.array([0.0, 0.05, 0.09, 0.09, 0.05, 0.0])
-        self.plot.plot(-1 - ex, ey, pen=pen)
-        self.plot.plot(1 + ex, ey, pen=pen)
 
     def band(self) -> str:
         return list(self.bands)[self.band_box.currentIndex()]
