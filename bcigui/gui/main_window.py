@@ -215,6 +215,8 @@ class MainWindow(QMainWindow):
                 sub.addAction(self._action(spec.name.replace("_", " ").capitalize() + "…",
                                            lambda s=spec: self.edit_view_settings(s.name)))
         m = mb.addMenu("&Help")
+        m.addAction(self._action("&User guide", self.show_guide, None, QKeySequence.StandardKey.HelpContents,
+                                 "The clinician's and the researcher's paths, with pictures (F1)"))
         m.addAction(self.act_plugins)
         m.addAction(self.act_about)
 
@@ -521,6 +523,12 @@ class MainWindow(QMainWindow):
             dlg.show_failed()
         dlg.open()
         return dlg
+
+    def show_guide(self, section: str = "start") -> QDialog:
+        """The user guide, at ``section`` (see :data:`bcigui.gui.guide.SECTIONS`)."""
+        from bcigui.gui.guide import show_guide
+
+        return show_guide(self, section)
 
     def show_about(self) -> QDialog:
         from bcigui.gui.about import AboutDialog

@@ -20,7 +20,16 @@ FAST = {"baseline_duration": 1.0, "fixation_duration": 0.3, "warning_duration": 
 
 
 def _shot(widget, path) -> None:
-    widget.grab().save(str(path))
+    """Save to ``screenshots/``; with ``BCIGUI_DOCS_SCREENSHOTS=1`` also for the user guide."""
+    import os
+
+    from tests.gui.test_screenshots import DOCS
+
+    image = widget.grab()
+    image.save(str(path))
+    if os.environ.get("BCIGUI_DOCS_SCREENSHOTS") == "1":
+        DOCS.mkdir(parents=True, exist_ok=True)
+        image.save(str(DOCS / path.name))
 
 
 def test_guided_session_end_to_end(qtbot, tmp_path, unique_name, screenshot_dir):

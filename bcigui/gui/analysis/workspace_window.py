@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -537,6 +538,9 @@ class AnalysisWindow(QMainWindow):
         self.workspace = None
         menu = self.menuBar().addMenu("&Workspace")
         menu.addAction("Open folder…", self._choose_workspace)
+        help_menu = self.menuBar().addMenu("&Help")
+        guide = help_menu.addAction("Guide for this step", self.show_guide)
+        guide.setShortcut(QKeySequence(QKeySequence.StandardKey.HelpContents))
         self.open_workspace(workspace_dir or default_workspace_dir())
         self.show_hint()
 
@@ -559,6 +563,12 @@ class AnalysisWindow(QMainWindow):
                     else "Step 3: choose a decoder and train it (cross-validated).")
         return ("Step 4: export the selected attempt as a model file." if has_attempts
                 else "Step 4: train an attempt in step 3 first.")
+
+    def show_guide(self) -> QWidget:
+        """The user guide at the step on screen (F1)."""
+        from bcigui.gui.guide import show_guide
+
+        return show_guide(self, f"analysis-{self.steps.currentIndex() + 1}")
 
     def show_hint(self) -> None:
         self.statusBar().showMessage(self.hint())

@@ -29,7 +29,8 @@ class GuidedSession(QWizard):
         self.setWindowTitle("bcigui — guided session")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
-        self.setOption(QWizard.WizardOption.HaveHelpButton, False)
+        self.setOption(QWizard.WizardOption.HaveHelpButton, True)  # and F1: the guide's clinician part
+        self.helpRequested.connect(self.show_guide)
         self.setWindowFlag(Qt.WindowType.Window, True)
         self.state: dict[str, Any] = {"bads": [], "calibration": [], "feedback": [], "training": None}
         self.pages = [PatientPage(self), SignalPage(self), CalibrationPage(self), TrainingPage(self),
@@ -40,6 +41,11 @@ class GuidedSession(QWizard):
         self.setButtonText(QWizard.WizardButton.FinishButton, "Close")
         self.currentIdChanged.connect(self._step_changed)
         self.resize(900, 680)
+
+    def show_guide(self) -> QWidget:
+        from bcigui.gui.guide import show_guide
+
+        return show_guide(self, "guided")
 
     # -- shared state --------------------------------------------------------------------------------
     @property

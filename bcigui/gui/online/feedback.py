@@ -32,7 +32,7 @@ class MIFeedback(QtWidgets.QWidget):
         self.proba = np.full(len(classes), 1.0 / max(1, len(classes)))
         self.cue: str | None = None
         self.rejected = False
-        self.setMinimumSize(320, 240)
+        self.setMinimumSize(200, 200)  # fits beside the controls in a narrow dock
         self.setAutoFillBackground(True)
         pal = self.palette()
         pal.setColor(QtGui.QPalette.ColorRole.Window, QtGui.QColor("#1b1f24"))
@@ -77,8 +77,13 @@ class MIFeedback(QtWidgets.QWidget):
         p.drawLine(QtCore.QPointF(cx, cy - 14), QtCore.QPointF(cx, cy + 14))
         # class labels: under the bar's ends (two classes) or at the ends of the axes
         font = p.font()
-        font.setPointSizeF(max(10.0, min(w, h) / 24))
+        font.setPointSizeF(max(8.0, min(w, h) / 24))
         p.setFont(font)
+        if len(self.classes) == 2:  # both names side by side within the width
+            needed = sum(QtGui.QFontMetricsF(font).horizontalAdvance(pretty(c)) for c in self.classes) + 30
+            if needed > w:
+                font.setPointSizeF(max(6.0, font.pointSizeF() * w / needed))
+                p.setFont(font)
         p.setPen(QtGui.QColor("#dddddd"))
         if len(self.classes) == 2:
             reach = w * 0.45
@@ -147,7 +152,7 @@ class SSVEPFeedback(QtWidgets.QWidget):
         self.selected: int | None = None
         self.cue: str | None = None
         self._streak = (-1, 0)
-        self.setMinimumSize(320, 240)
+        self.setMinimumSize(200, 200)  # fits beside the controls in a narrow dock
 
     def set_prediction(self, proba: np.ndarray, rejected: bool = False) -> None:
         self.proba = np.asarray(proba, dtype=float)

@@ -1,0 +1,41 @@
+"""What a screenshot test asserts about a window: every visible widget lies inside it, and no label,
+button or combo box shows less than its text (a value cut is a value lost)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, QRect
+from PySide6.QtWidgets import QAbstractButton, QAbstractScrollArea, QComboBox, QLabel, QWidget
+
+
+def _scrolled(w: QWidget, top: QWidget) -> bool:
+    """Inside a scroll area's viewport (or a tab bar's scroller): clipped on purpose."""
+    p = w.parentWidget()
+    while p is not None and p is not top:
+        if isinstance(p.parentWidget(), QAbstractScrollArea) and p is p.parentWidget().viewport():
+            return True
+        p = p.parentWidget()
+    return False
+
+
+def layout_problems(window: QWidget) -> list[str]:
+    """Human-readable list of widgets outside ``window`` and of texts cut by their widget."""
+    problems = []
+    frame = window.rect()
+    for w in window.findChildren(QWidget):
+        if (not w.isVisibleTo(window) or w.width() <= 1 or w.height() <= 1 or w.visibleRegion().isEmpty()
+                or _scrolled(w, window)):  # hidden, a tab not in front, or clipped by a scroll area
+            continue
+        name = w.objectName() or type(w).__name__
+        rect = QRect(w.mapTo(window, QPoint(0, 0)), w.size())
+        if not frame.adjusted(-1, -1, 1, 1).contains(rect):
+            problems.append(f"{name} {rect.getRect()} lies outside the window {frame.getRect()}")
+        if isinstance(w, QLabel) and w.text() and not w.wordWrap() and w.pixmap().isNull():
+            if w.sizeHint().width() > w.width() + 2:
+                problems.append(f"label {w.text()[:40]!r} cut: needs {w.sizeHint().width()} px, has {w.width()}")
+        elif isinstance(w, QAbstractButton) and w.text() and w.sizeHint().width() > w.width() + 2:
+            problems.append(f"button {w.text()!r} cut: needs {w.sizeHint().width()} px, has {w.width()}")
+        elif isinstance(w, QComboBox) and w.currentText():
+            need = w.fontMetrics().horizontalAdvance(w.currentText()) + 28  # frame and arrow
+            if need > w.width() + 2:
+                problems.append(f"combo {w.currentText()[:40]!r} cut: needs {need} px, has {w.width()}")
+    return problems
