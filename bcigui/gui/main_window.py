@@ -231,6 +231,7 @@ class MainWindow(QMainWindow):
         if self.view_actions:
             views = QToolButton()
             views.setText("Open view")
+            views.setToolTip("Open a live view of the connected stream (traces, spectrum, topomap, connectivity...)")
             views.setIcon(icon("view"))
             views.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             views.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)

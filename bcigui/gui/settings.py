@@ -164,6 +164,7 @@ class PreferencesDialog(QDialog):
         self.folder.setPlaceholderText(str(default_plugins_dir()))
         self.folder.setToolTip("Folder scanned for user plugins (takes effect at the next start)")
         browse = QPushButton("Browse…")
+        browse.setToolTip("Choose the plugin folder")
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()
         row.addWidget(QLabel("Plugin folder"))

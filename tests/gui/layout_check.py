@@ -39,3 +39,23 @@ def layout_problems(window: QWidget) -> list[str]:
             if need > w.width() + 2:
                 problems.append(f"combo {w.currentText()[:40]!r} cut: needs {need} px, has {w.width()}")
     return problems
+
+
+def controls_without_tooltip(window: QWidget) -> list[str]:
+    """Buttons, combo boxes, spin boxes and text fields the user can see that explain nothing when
+    pointed at (their own tooltip, or their form label's)."""
+    from PySide6.QtWidgets import QAbstractSpinBox, QDialogButtonBox, QLineEdit, QWizard
+
+    explained = {id(lab.buddy()) for lab in window.findChildren(QLabel) if lab.buddy() and lab.toolTip()}
+    wizards = [window, *window.findChildren(QWizard)] if isinstance(window, QWizard) else window.findChildren(QWizard)
+    explained |= {id(wz.button(b)) for wz in wizards for b in QWizard.WizardButton if wz.button(b) is not None}
+    missing = []
+    for kind in (QAbstractButton, QComboBox, QAbstractSpinBox, QLineEdit):
+        for w in window.findChildren(kind):
+            if (not w.isVisibleTo(window) or w.toolTip() or id(w) in explained or w.objectName().startswith("qt_")
+                    or isinstance(w.parentWidget(), QAbstractSpinBox | QComboBox)  # a spin box's own field
+                    or type(w).__name__ == "QTabBar"
+                    or isinstance(w.parentWidget(), QDialogButtonBox)):  # OK, Cancel (and Next, Back): standard
+                continue
+            missing.append(f"{type(w).__name__} {getattr(w, 'text', lambda: '')() or w.objectName()!r}")
+    return missing

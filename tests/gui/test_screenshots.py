@@ -16,7 +16,7 @@ from bcigui.gui.analysis import AnalysisWindow
 from bcigui.gui.main_window import MainWindow
 from bcigui.gui.settings import Settings
 from tests.conftest import physionet_file
-from tests.gui.layout_check import layout_problems
+from tests.gui.layout_check import controls_without_tooltip, layout_problems
 
 SIZES = [(1280, 800), (1920, 1080)]
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -34,6 +34,7 @@ def _save(widget: QWidget, name: str, size: tuple[int, int], screenshot_dir: Pat
 def _check(widget: QWidget, name: str, size: tuple[int, int], screenshot_dir: Path) -> None:
     _save(widget, name, size, screenshot_dir)
     assert layout_problems(widget) == [], name
+    assert controls_without_tooltip(widget) == [], name
 
 
 def test_the_check_finds_a_cut_label(qtbot):
@@ -45,6 +46,13 @@ def test_the_check_finds_a_cut_label(qtbot):
     w.show()
     found = layout_problems(w)
     assert any("cut" in p for p in found) and any("outside" in p for p in found)
+    from PySide6.QtWidgets import QPushButton
+
+    button = QPushButton("Go", w)
+    button.show()
+    assert controls_without_tooltip(w) == ["QPushButton 'Go'"]
+    button.setToolTip("Start the run")
+    assert controls_without_tooltip(w) == []
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -55,6 +55,7 @@ class FeaturePanel(QWidget, TaskPanel):
             self.combo.setItemData(self.combo.count() - 1, ex.title, Qt.ItemDataRole.ToolTipRole)
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.combo.setMinimumContentsLength(24)
+        self.combo.setToolTip("What is computed from each trial: power spectra, connectivity, or both")
         self.about = QLabel()  # what the chosen extractor computes, in full
         self.about.setWordWrap(True)
         self.about.setObjectName("hint")
@@ -63,8 +64,10 @@ class FeaturePanel(QWidget, TaskPanel):
         self.form_layout = QVBoxLayout(self.form_box)
         self.form: ParamForm | None = None
         self.extract_button = QPushButton("Extract features")
+        self.extract_button.setToolTip("Compute the features of every trial (in the background) and show the r² map")
         self.extract_button.setDefault(True)
         self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the extraction; nothing is kept")
         self.cancel_button.setEnabled(False)
         self.extract_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.cancel)

@@ -122,15 +122,18 @@ class TrainingPanel(QWidget, TaskPanel):
         self._choices: dict[str, _training.PipelineChoice] = {}
 
         self.paradigm = QComboBox()
+        self.paradigm.setToolTip("Motor imagery or SSVEP: which pipelines are offered")
         for key, title in _training.PARADIGMS.items():
             self.paradigm.addItem(title, key)
         self.combo = QComboBox()
+        self.combo.setToolTip("The decoder pipeline to cross-validate (its settings are below)")
         self.combo.currentIndexChanged.connect(self._rebuild_form)
         self.paradigm.currentIndexChanged.connect(self._fill_pipelines)
         self.form_box = QGroupBox("Pipeline settings")
         self.form_layout = QVBoxLayout(self.form_box)
         self.form: ParamForm | None = None
         self.cv = QComboBox()
+        self.cv.setToolTip("How trials are split into training and test folds: shuffled k-fold, or one run left out at a time")
         for key, title in _training.CV_SCHEMES.items():
             self.cv.addItem(title, key)
         self.k = QSpinBox()
@@ -139,9 +142,12 @@ class TrainingPanel(QWidget, TaskPanel):
         self.k.setToolTip("Number of folds for k-fold cross-validation")
         self.cv.currentIndexChanged.connect(lambda: self.k.setEnabled(self.cv.currentData() == "kfold"))
         self.evaluate_button = QPushButton("Evaluate")
+        self.evaluate_button.setToolTip("Cross-validate this pipeline on the trials of step 1 (in the background)")
         self.evaluate_button.setDefault(True)
         self.best_button = QPushButton("Find best combination")
+        self.best_button.setToolTip("Cross-validate several pipelines and classifiers and keep each as an attempt")
         self.best_mode = QComboBox()
+        self.best_mode.setToolTip("What Find best combination varies: pipelines and classifiers, or only classifiers")
         self.best_mode.addItem("of pipelines and classifiers", "pipelines")
         self.best_mode.addItem("of the features selected in step 2", "features")
         self.best_mode.setToolTip(
@@ -149,6 +155,7 @@ class TrainingPanel(QWidget, TaskPanel):
             "Features: the first 1, 2, 3… features of the step-2 selection (in its order) with the "
             "classifier chosen above; optimistic if that selection was made by looking at all trials.")
         self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the evaluation; finished attempts are kept")
         self.evaluate_button.clicked.connect(self.evaluate)
         self.best_button.clicked.connect(self.find_best)
         self.cancel_button.clicked.connect(self.cancel)
@@ -198,6 +205,7 @@ class TrainingPanel(QWidget, TaskPanel):
         self.table.itemSelectionChanged.connect(self._show_selected)
         self.confusion = ConfusionMatrixView()
         self.export_button = QPushButton("Export model…")
+        self.export_button.setToolTip("Fit the selected attempt on all trials and save it as a .bcimodel file")
         self.export_button.setToolTip("Fit the selected attempt's pipeline on all trials and save a .bcimodel file")
         self.export_button.clicked.connect(self._browse_export)
         table_box = QGroupBox("Attempts (select a row to see its confusion matrix)")

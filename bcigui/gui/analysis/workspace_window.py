@@ -71,11 +71,13 @@ class FeaturesStep(QWidget):
         sel_box = QGroupBox("Selected features")
         self.selected = QListWidget()
         self.k = QSpinBox()
+        self.k.setToolTip("How many features Auto-select top picks (largest |r²|)")
         self.k.setRange(1, 64)
         self.k.setValue(5)
         self.top_button = QPushButton("Auto-select top")
         self.top_button.setToolTip("Select the features with the largest |r²| on all trials")
         self.clear_button = QPushButton("Clear")
+        self.clear_button.setToolTip("Unselect every feature")
         self.top_button.clicked.connect(self.auto_select)
         self.clear_button.clicked.connect(lambda: self.r2map.set_selection([]))
         hint = QLabel("Click the map for one channel at one frequency, drag along a row for a band, "
@@ -88,6 +90,7 @@ class FeaturesStep(QWidget):
         row.addWidget(self.k)
         row.addWidget(self.clear_button)
         self.saved = QComboBox()
+        self.saved.setToolTip("Feature selections saved in this workspace: choose one to show it again")
         self.saved.setToolTip("Selections saved in the workspace (also when a selection is trained); "
                               "choose one to show it on the map")
         self.saved.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -124,6 +127,7 @@ class FeaturesStep(QWidget):
         maps.setSizes([520, 440])
 
         self.contrast = QComboBox()
+        self.contrast.setToolTip("Which two classes (or one class against the rest) the r² map compares")
         self.contrast.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.contrast.setMinimumContentsLength(18)
         self.contrast.setToolTip("Which classes the r² map compares (red: the first one has more power)")
@@ -462,6 +466,7 @@ class ExportStep(QWidget):
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.button = QPushButton("Export model…")
+        self.button.setToolTip("Fit the selected attempt on all trials and save it as a .bcimodel file")
         self.button.clicked.connect(training._browse_export)
         self.result = QLabel()
         self.result.setWordWrap(True)

@@ -43,6 +43,7 @@ class OnlinePanel(QtWidgets.QWidget):
         self.model_label = QtWidgets.QLabel("No model loaded")
         self.model_label.setWordWrap(True)
         load = QtWidgets.QPushButton("Load model…")
+        load.setToolTip("Choose a .bcimodel file exported from the analysis window or by bcigui train")
         load.clicked.connect(self._choose_model)
 
         self.hop = QtWidgets.QDoubleSpinBox(minimum=0.02, maximum=2.0, singleStep=0.05, value=0.1, suffix=" s")
@@ -77,6 +78,7 @@ class OnlinePanel(QtWidgets.QWidget):
         form.addRow("Adaptation", self.adapt)
 
         self.start_btn = QtWidgets.QPushButton("Start decoding")
+        self.start_btn.setToolTip("Decode the connected stream with the loaded model; press again to stop")
         self.start_btn.setEnabled(False)
         self.start_btn.clicked.connect(self.toggle)
         self.status = QtWidgets.QLabel("Idle")

@@ -50,6 +50,7 @@ class ConnectivityView(PeriodicView):
         self.method_box.setToolTip("Imaginary coherence ignores zero-lag coupling (volume conduction, a common "
                                    "reference); coherence does not")
         self.band_box = QtWidgets.QComboBox()
+        self.band_box.setToolTip("Frequency band the connectivity is averaged over")
         self.band_box.addItems([f"{k} ({lo:g}-{hi:g} Hz)" for k, (lo, hi) in self.bands.items()])
         self.band_box.setCurrentIndex(list(self.bands).index(band))
         self.edges = QtWidgets.QSpinBox()

@@ -26,6 +26,7 @@ class SpectrogramView(PeriodicView):
         row = QtWidgets.QHBoxLayout()
         lay.addLayout(row)
         self.channel_box = QtWidgets.QComboBox()
+        self.channel_box.setToolTip("Channel whose spectrogram is shown")
         self.channel_box.addItems(self.ch_names)
         default = channel or next((c for c in ("C3", "Cz", "Oz") if c in self.ch_names), self.ch_names[0])
         if default not in self.ch_names:

@@ -82,6 +82,7 @@ class TopomapView(PeriodicView):
         row = QtWidgets.QHBoxLayout()
         lay.addLayout(row)
         self.band_box = QtWidgets.QComboBox()
+        self.band_box.setToolTip("Frequency band whose power is mapped")
         self.band_box.addItems([f"{k} ({lo:g}-{hi:g} Hz)" for k, (lo, hi) in self.bands.items()])
         self.band_box.setCurrentIndex(list(self.bands).index(band))
         self.band_box.currentIndexChanged.connect(self.refresh)

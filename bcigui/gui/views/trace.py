@@ -142,6 +142,21 @@ class TraceView(QtWidgets.QWidget):
         self.notch_box.currentIndexChanged.connect(self._filters_from_ui)
         self.car_check.toggled.connect(self._filters_from_ui)
         self.dc_check.toggled.connect(lambda on: setattr(self, "dc_removal", bool(on)))
+        for w, tip in (
+            (self.mode_box, "Scroll: the newest data at the right edge; sweep: a cursor writes over the oldest"),
+            (self.window_spin, "Seconds of data across the view"),
+            (self.scale_box, "Vertical scale: microvolts per channel division (+ and - keys)"),
+            (self.group_box, "Show a group of channels (by scalp region)"),
+            (self.page_spin, "Page of channels when they do not all fit"),
+            (self.chan_btn, "Choose the channels shown, or mark one bad (greyed, left out of the average)"),
+            (self.bp_check, "Band-pass filter the display (causal; the recording is not changed)"),
+            (self.bp_lo, "Lower edge of the display band-pass"),
+            (self.bp_hi, "Upper edge of the display band-pass"),
+            (self.notch_box, "Remove mains interference (50 or 60 Hz) from the display"),
+            (self.car_check, "Show each channel minus the common average of the good channels"),
+            (self.dc_check, "Centre each trace on its mean in the window"),
+        ):
+            w.setToolTip(tip)
 
         self.axis = ChannelAxis()
         self.plot = pg.PlotWidget(background="w", axisItems={"left": self.axis})
