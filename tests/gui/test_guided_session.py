@@ -23,10 +23,13 @@ def _shot(widget, path) -> None:
     """Save to ``screenshots/``; with ``BCIGUI_DOCS_SCREENSHOTS=1`` also for the user guide."""
     import os
 
+    from tests.gui.layout_check import controls_without_tooltip, layout_problems
     from tests.gui.test_screenshots import DOCS
 
     image = widget.grab()
     image.save(str(path))
+    assert layout_problems(widget) == [], path.name
+    assert controls_without_tooltip(widget) == [], path.name
     if os.environ.get("BCIGUI_DOCS_SCREENSHOTS") == "1":
         DOCS.mkdir(parents=True, exist_ok=True)
         image.save(str(DOCS / path.name))

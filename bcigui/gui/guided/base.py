@@ -41,6 +41,7 @@ def text_label(text: str = "", style: str = "") -> QLabel:
 
 def screen_box() -> QComboBox:
     box = QComboBox()
+    box.setToolTip("The screen the patient looks at")
     for i, scr in enumerate(QGuiApplication.screens()):
         geo = scr.geometry()
         box.addItem(f"Screen {i + 1}: {scr.name()} ({geo.width()}×{geo.height()})", i)

@@ -121,6 +121,7 @@ class SignalPage(GuidedPage):
         self.lay.addWidget(self.problems_title)
         self.lay.addWidget(self.problems, 1)
         self.sim_button = QPushButton("No amplifier? Start the simulated patient")
+        self.sim_button.setToolTip("A simulated EEG that follows the cues: to try the session without a patient")
         self.sim_button.clicked.connect(self._start_simulator)
         self.lay.addWidget(self.sim_button)
         self.view = None

@@ -78,6 +78,9 @@ class OperatorPanel(QWidget):
         self.resume_button = QPushButton("Resume")
         self.abort_button = QPushButton("Abort")
         self.abort_button.setStyleSheet("color: #b00;")
+        self.pause_button.setToolTip("Pause after the current trial (the recording goes on; a pause marker is written)")
+        self.resume_button.setToolTip("Go on with the next trial")
+        self.abort_button.setToolTip("End the run now; everything recorded so far is kept")
         for b in (self.pause_button, self.resume_button, self.abort_button):
             buttons.addWidget(b)
         self.pause_button.clicked.connect(self._pause)

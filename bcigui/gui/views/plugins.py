@@ -18,7 +18,8 @@ PLUGINS = [
             Param("window_s", "float", 10.0, "time window", minimum=1, maximum=30, unit="s"),
             Param("mode", "str", "scroll", "display mode", choices=("scroll", "sweep")),
             Param("fps", "float", 30.0, "refresh rate", minimum=1, maximum=240, unit="Hz"),
-            Param("channels_per_page", "int", 64, "channels shown per page", minimum=1, maximum=1024),
+            Param("channels_per_page", "int", 0, "channels shown per page (0: as many as fit, 16 px each)",
+                  minimum=0, maximum=1024),
         ),
     ),
     PluginSpec(

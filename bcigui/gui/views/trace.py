@@ -27,7 +27,7 @@ class TraceView(QtWidgets.QWidget):
 
     def __init__(self, acquisition: Any, parent: QtWidgets.QWidget | None = None, *,
                  window_s: float = 10.0, mode: str = "scroll", fps: float = 30.0,
-                 channels_per_page: int = 64, scale_uv: float | None = None,
+                 channels_per_page: int = 0, scale_uv: float | None = None,
                  quality_thresholds: QualityThresholds | None = None) -> None:
         super().__init__(parent)
         check_acquisition(acquisition)
@@ -37,8 +37,8 @@ class TraceView(QtWidgets.QWidget):
             raise ValueError(f"window_s must be between 1 and 30 s, got {window_s!r}")
         if not 1 <= fps <= 240:
             raise ValueError(f"fps must be between 1 and 240, got {fps!r}")
-        if channels_per_page < 1:
-            raise ValueError(f"channels_per_page must be >= 1, got {channels_per_page!r}")
+        if channels_per_page < 0:
+            raise ValueError(f"channels_per_page must be >= 0 (0: as many as fit), got {channels_per_page!r}")
         self.acquisition = acquisition
         self.sfreq = float(acquisition.sfreq)
         self.ch_names = list(acquisition.ch_names)
@@ -170,6 +170,7 @@ class TraceView(QtWidgets.QWidget):
             pi.getAxis(name).setTextPen("k")
             pi.getAxis(name).setPen("k")
         self.vb = pi.getViewBox()
+        self.vb.sigResized.connect(self._resized)
         self.vb.setDefaultPadding(0)
         self.image = TraceImageItem()
         pi.addItem(self.image)
@@ -340,9 +341,18 @@ class TraceView(QtWidgets.QWidget):
         self.page_spin.blockSignals(False)
         self._cache = None
 
+    MIN_PX_PER_CHANNEL = 16  # with channels_per_page=0, a page holds as many channels as fit at this height
+
+    def per_page(self) -> int:
+        """Channels on one page: ``channels_per_page``, or (0) as many as the plot's height fits."""
+        if self.channels_per_page > 0:
+            return self.channels_per_page
+        height = float(self.plot.getViewBox().height()) if self.plot.isVisible() else 0.0
+        return max(4, int(height // self.MIN_PX_PER_CHANNEL)) if height > 0 else len(self.ch_names)
+
     def n_pages(self) -> int:
         n = len(self._candidates())
-        return max(1, -(-n // self.channels_per_page))
+        return max(1, -(-n // self.per_page()))
 
     def _candidates(self) -> list[int]:
         grp = set(self.groups[self.group])
@@ -354,8 +364,8 @@ class TraceView(QtWidgets.QWidget):
         self.set_page(self.page)
 
     def visible_channels(self) -> list[int]:
-        c = self._candidates()
-        return c[self.page * self.channels_per_page:(self.page + 1) * self.channels_per_page]
+        c, k = self._candidates(), self.per_page()
+        return c[self.page * k:(self.page + 1) * k]
 
     def set_paused(self, paused: bool) -> None:
         self.paused = bool(paused)
@@ -582,6 +592,13 @@ class TraceView(QtWidgets.QWidget):
         self.axis.colors = {q.name: QUALITY_COLORS[q.level] for q in self.quality}
         self.axis.picture = None
         self.axis.update()
+
+    def _resized(self, *_: Any) -> None:
+        if self.channels_per_page == 0:  # the page size follows the height
+            before = self.n_pages()
+            self._update_pages()
+            if self.n_pages() != before:
+                self.refresh()
 
     def showEvent(self, event: QtGui.QShowEvent) -> None:  # noqa: N802
         self._timer.start()  # frames only while visible (a hidden dock costs nothing)

@@ -295,3 +295,16 @@ def test_marker_names_never_overlap(source_factory, shown, screenshot_dir):
     assert 4 <= len(named) < 21  # as many named as fit; the rest keep their line and a tooltip
     assert all(ln.toolTip() for ln in lines)
     view.grab().save(str(screenshot_dir / "trace_dense_markers.png"))
+
+
+def test_pages_hold_as_many_channels_as_fit(source_factory, shown):
+    src = source_factory(64, 250.0, 6.0)
+    view = shown(TraceView(src, window_s=5), 900, 600)
+    QApplication.processEvents()
+    k = view.per_page()
+    assert 16 <= k < 64 and view.n_pages() == -(-64 // k)  # readable: >= 16 px a channel
+    assert view.plot.getViewBox().height() / len(view.visible_channels()) >= TraceView.MIN_PX_PER_CHANNEL
+    view.resize(900, 1400)
+    QApplication.processEvents()
+    assert view.per_page() > k  # a taller view shows more channels per page
+    assert TraceView(src, channels_per_page=64).per_page() == 64  # a fixed page size is kept
