@@ -82,10 +82,6 @@ class ConnectivityView(PeriodicView):
         self.colorbar.setImageItem(self.image)
         self.glw.addItem(self.colorbar, row=0, col=1)
         plain_axes(self.colorbar)
-        n = len(self.ch_names)
-        for name, every in (("left", max(1, n // 16)), ("bottom", max(1, n // 8))):  # names never overlap
-            ticks = [(i + 0.5, c) for i, c in enumerate(self.ch_names) if i % every == 0]
-            self.mat_plot.getAxis(name).setTicks([ticks, []])
         self.head.setAspectLocked(True)
         self.head.hideAxis("left")
         self.head.hideAxis("bottom")
@@ -132,10 +128,19 @@ class ConnectivityView(PeriodicView):
         self.image.setRect(0, 0, n, n)
         top = float(np.max(self.matrix)) or 1.0
         self.colorbar.setLevels((0.0, top))
-        self.colorbar.axis.setLabel(LIVE_METHODS[self.method()], color="k")
+        self._name_channels()
         self.mat_plot.setRange(xRange=(0, n), yRange=(0, n), padding=0)
         self.info.setText(f"newest {self.seconds:g} s, {len(self.positions)}/{n} channels on the head")
         self._draw_edges()
+
+    def _name_channels(self) -> None:
+        """As many channel names on the matrix's axes as fit without overlapping."""
+        n = len(self.ch_names)
+        vb = self.mat_plot.getViewBox()
+        for name, room, px in (("left", vb.height(), 14.0), ("bottom", vb.width(), 40.0)):
+            every = max(1, int(np.ceil(n / max(1.0, room / px))))
+            ticks = [(i + 0.5, c) for i, c in enumerate(self.ch_names) if i % every == 0]
+            self.mat_plot.getAxis(name).setTicks([ticks, []])
 
     def strongest(self, k: int) -> list[tuple[int, int, float]]:
         """The ``k`` strongest links between channels that have a head position: ``(i, j, value)``."""
