@@ -40,6 +40,14 @@ def test_live_curve_during_a_simulated_calibration(qtbot, tmp_path, unique_name,
         assert len(box.line.getData()[0]) == len(box.curve.points)
         assert box.chance.isVisible() and box.threshold.value() > 50
         op.grab().save(str(screenshot_dir / "operator_live_curve.png"))
+        # the operator picks another decoder: it keeps the trials so far (same window and filter) and the
+        # curve follows it from the next update
+        n_before = len(box.curve.y)
+        assert [box.pipeline.itemData(i) for i in range(box.pipeline.count())] == ["csp_lda", "ts_lr", "erp_ts"]
+        box.pipeline.setCurrentIndex(box.pipeline.findData("ts_lr"))
+        assert box.curve.pipeline_name == "ts_lr" and len(box.curve.y) >= n_before
+        qtbot.waitUntil(lambda: len(box.curve.points) >= 1, timeout=30000)
+        assert box.curve.points[-1].n_trials >= n_before
         qtbot.waitUntil(lambda: session.finished, timeout=30000)
     finally:
         win.close()

@@ -137,6 +137,20 @@ class LiveCurve:
             added += 1
         return added
 
+    def adopt(self, other: LiveCurve) -> int:
+        """Start from ``other``'s trials (another pipeline chosen mid-run): taken as they are when both cut
+        the same window with the same filter, else cut again from the buffer (:meth:`collect` from the
+        first cue: the trials the buffer still holds). Returns how many trials were taken over."""
+        same = (self.filt == other.filt and (self.tmin, self.tmax, self.sfreq) == (other.tmin, other.tmax, other.sfreq))
+        with other._lock:
+            X, y, missed, nxt = list(other.X), list(other.y), other.missed, other._next_cue
+        with self._lock:
+            if same:
+                self.X, self.y, self.missed, self._next_cue = X, y, missed, nxt
+            else:
+                self.X, self.y, self.missed, self._next_cue = [], [], 0, 0
+        return len(y) if same else 0
+
     def add(self, epoch: np.ndarray, label: str) -> None:
         """Add a trial already cut (``(n_channels, n_times)``)."""
         with self._lock:

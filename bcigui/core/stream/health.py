@@ -111,4 +111,7 @@ class HealthWatch:
             except Exception:  # the stream went away: the reader reports that itself
                 continue
             if (new or resolved) and self.on_change is not None:
-                self.on_change(new, resolved)
+                try:
+                    self.on_change(new, resolved)
+                except Exception:  # noqa: BLE001 - a listener gone (a closed window) must not stop the checks
+                    continue

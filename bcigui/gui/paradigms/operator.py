@@ -12,6 +12,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -201,6 +202,12 @@ class CurveBox(QGroupBox):
         self.task = None
         self._pending = False
         lay = QVBoxLayout(self)
+        self.pipeline = QComboBox()  # which decoder the curve follows (the guided session's first by default)
+        self.pipeline.setToolTip("The decoder whose accuracy the curve shows; changing it keeps the trials so far")
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Decoder"))
+        row.addWidget(self.pipeline, 1)
+        lay.addLayout(row)
         self.plot = pg.PlotWidget(background="w")
         self.plot.setLabel("left", "correct (%)")
         self.plot.setLabel("bottom", "trials so far")
@@ -238,7 +245,16 @@ class CurveBox(QGroupBox):
             self.curve = live_curve_for(paradigm.name, float(acq.sfreq), list(acq.ch_names), list(classes))
         except Exception as err:  # a paradigm or decoder the curve cannot follow: say so, keep the session going
             self.latest.setText(f"No live curve for this session: {err}")
+            self.pipeline.setEnabled(False)
             return
+        from bcigui.core.guided import GUIDED_PIPELINES
+
+        self._make = lambda name: live_curve_for(paradigm.name, float(acq.sfreq), list(acq.ch_names),
+                                                 list(classes), pipeline=name)
+        for name in GUIDED_PIPELINES.get(paradigm.name, (self.curve.pipeline_name,)):
+            self.pipeline.addItem(name, name)
+        self.pipeline.setCurrentIndex(max(0, self.pipeline.findData(self.curve.pipeline_name)))
+        self.pipeline.currentIndexChanged.connect(lambda _i: self.choose(self.pipeline.currentData()))
         n = self.curve.min_per_class
         self.latest.setText(f"The curve starts after {n} trials of each class ({self.curve.pipeline_name}, "
                             "cross-validated on the trials so far).")
@@ -247,6 +263,23 @@ class CurveBox(QGroupBox):
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.poll)
         self._timer.start()
+
+    def choose(self, name: str) -> None:
+        """Follow decoder ``name`` from now on, with the trials collected so far."""
+        if self.curve is None or name == self.curve.pipeline_name:
+            return
+        try:
+            curve = self._make(name)
+        except Exception as err:  # noqa: BLE001 - say why and keep the current curve
+            self.latest.setText(f"Cannot follow {name}: {err}")
+            return
+        curve.adopt(self.curve)
+        self.curve = curve
+        self.line.setData([], [])
+        self.band.setData(x=np.zeros(0), y=np.zeros(0), top=np.zeros(0), bottom=np.zeros(0))
+        self.latest.setText(f"Following {name} from now on (cross-validated on the trials so far).")
+        self._pending = True
+        self.poll()
 
     def poll(self) -> None:
         """Cut finished trials from the buffer; start an update off the GUI thread if none runs."""
@@ -261,6 +294,7 @@ class CurveBox(QGroupBox):
             from bcigui.gui.workers import run_in_thread
 
             self._pending = False
+            self._task_curve = self.curve  # a bound method as callback: dropped if this widget is gone
             self.task = run_in_thread(self.curve.update, on_done=self._show, on_error=self._failed)
 
     def _failed(self, err: BaseException, _tb: str) -> None:
@@ -269,6 +303,9 @@ class CurveBox(QGroupBox):
 
     def _show(self, point) -> None:
         self.task = None
+        if getattr(self, "_task_curve", self.curve) is not self.curve:  # another decoder was chosen meanwhile
+            self._pending = True
+            return
         if point is None:
             return
         from bcigui.core.guided import pct

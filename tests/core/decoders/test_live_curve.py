@@ -59,3 +59,20 @@ def test_stop_rule_states() -> None:
     assert rule.advice([_pt(0.9, 10, 5)] * 3)[0] == "keep going"  # interval too wide
     assert rule.advice([_pt(0.5, 30, 15)])[0] == "not learning"
     assert "15 trials of each class" in rule.describe()
+
+
+def test_another_pipeline_adopts_the_trials_when_it_cuts_the_same_window() -> None:
+    from bcigui.core.decoders.live_curve import live_curve_for
+
+    names = ["C3", "Cz", "C4", "Pz"]
+    a = live_curve_for("mi", 160.0, names, ["left", "right"], pipeline="csp_lda")
+    b = live_curve_for("mi", 160.0, names, ["left", "right"], pipeline="ts_lr")
+    rng = np.random.default_rng(0)
+    for k in range(6):
+        a.add(rng.normal(size=(4, a.n_times)), "left" if k % 2 else "right")
+    a._next_cue = 6
+    same = a.filt == b.filt and (a.tmin, a.tmax) == (b.tmin, b.tmax)
+    assert b.adopt(a) == (6 if same else 0)
+    assert len(b.y) == (6 if same else 0) and b._next_cue == (6 if same else 0)
+    b.X.clear()  # its own list, not a's
+    assert len(a.X) == 6
