@@ -3,6 +3,10 @@ button or combo box shows less than its text (a value cut is a value lost)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
 from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import QAbstractButton, QAbstractScrollArea, QComboBox, QLabel, QWidget
 
@@ -59,3 +63,32 @@ def controls_without_tooltip(window: QWidget) -> list[str]:
                 continue
             missing.append(f"{type(w).__name__} {getattr(w, 'text', lambda: '')() or w.objectName()!r}")
     return missing
+
+
+VIEWS = ("traces", "spectrum", "topomap", "quality")
+
+
+@contextmanager
+def main_window_with_views(qtbot, settings_path, stream_name: str, size: tuple[int, int]) -> Iterator[Any]:
+    """The main window at ``size`` reading a simulated 32-channel stream, with the four usual live views
+    open (traces opens by itself on connect); the window and the simulator are shut down after."""
+    from bcigui.core.plugins import get_registry
+    from bcigui.core.stream.simulator import Simulator
+    from bcigui.gui.main_window import MainWindow
+    from bcigui.gui.settings import Settings
+
+    win = MainWindow(get_registry(), Settings(settings_path), simulate=None)
+    qtbot.addWidget(win)
+    win.resize(*size)
+    win.show()
+    sim = Simulator("mi", n_channels=32, srate=250.0, seed=3, name=stream_name).start()
+    try:
+        win.panel.connect_to(stream_name, markers="none")
+        qtbot.waitUntil(lambda: win.panel.acquisition is not None, timeout=20000)
+        for view in VIEWS:
+            if not any(d.property("view_name") == view for d in win.views):
+                win.open_view(view)
+        yield win
+    finally:
+        win.shutdown()
+        sim.stop()

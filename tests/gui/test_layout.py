@@ -8,28 +8,14 @@ import pytest
 from PySide6.QtWidgets import QDockWidget
 
 from bcigui.core.plugins import Registry
-from bcigui.core.stream.simulator import Simulator
 from bcigui.gui.main_window import MainWindow
 from bcigui.gui.settings import Settings
-
-VIEWS = ("traces", "spectrum", "topomap", "quality")
+from tests.gui.layout_check import VIEWS, main_window_with_views
 
 
 @pytest.mark.parametrize("size", [(1280, 800), (1920, 1080)])
 def test_views_get_room_and_the_window_fits(qtbot, tmp_path, unique_name, screenshot_dir, size) -> None:
-    from bcigui.core.plugins import get_registry
-
-    win = MainWindow(get_registry(), Settings(tmp_path / "settings.ini"), simulate=None)
-    qtbot.addWidget(win)
-    win.resize(*size)
-    win.show()
-    sim = Simulator("mi", n_channels=32, srate=250.0, seed=3, name=unique_name).start()
-    try:
-        win.panel.connect_to(unique_name, markers="none")
-        qtbot.waitUntil(lambda: win.panel.acquisition is not None, timeout=20000)
-        for view in VIEWS:
-            if not any(d.property("view_name") == view for d in win.views):
-                win.open_view(view)
+    with main_window_with_views(qtbot, tmp_path / "settings.ini", unique_name, size) as win:
         win.show_online()
         qtbot.wait(1500)
         win.grab().save(str(screenshot_dir / f"main_{size[0]}x{size[1]}.png"))
@@ -43,9 +29,6 @@ def test_views_get_room_and_the_window_fits(qtbot, tmp_path, unique_name, screen
         assert traces.height() >= 0.45 * size[1] and traces.width() >= 0.4 * size[0]
         axes = [a for a in win.findChildren(pg.GraphicsView) for a in a.items() if isinstance(a, pg.AxisItem)]
         assert axes and not [a for a in axes if a.autoSIPrefix]
-    finally:
-        win.shutdown()
-        sim.stop()
 
 
 def test_online_dock_scrolls_instead_of_growing_the_window(qtbot, tmp_path) -> None:

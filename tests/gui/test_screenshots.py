@@ -10,13 +10,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
-from bcigui.core.plugins import get_registry
-from bcigui.core.stream.simulator import Simulator
 from bcigui.gui.analysis import AnalysisWindow
-from bcigui.gui.main_window import MainWindow
-from bcigui.gui.settings import Settings
 from tests.conftest import physionet_file
-from tests.gui.layout_check import controls_without_tooltip, layout_problems
+from tests.gui.layout_check import controls_without_tooltip, layout_problems, main_window_with_views
 
 SIZES = [(1280, 800), (1920, 1080)]
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -57,17 +53,7 @@ def test_the_check_finds_a_cut_label(qtbot):
 
 @pytest.mark.parametrize("size", SIZES)
 def test_main_window_dialogs_and_live_views(qtbot, tmp_path, unique_name, screenshot_dir, size):
-    win = MainWindow(get_registry(), Settings(tmp_path / "settings.ini"), simulate=None)
-    qtbot.addWidget(win)
-    win.resize(*size)
-    win.show()
-    sim = Simulator("mi", n_channels=32, srate=250.0, seed=3, name=unique_name).start()
-    try:
-        win.panel.connect_to(unique_name, markers="none")
-        qtbot.waitUntil(lambda: win.panel.acquisition is not None, timeout=20000)
-        for view in ("traces", "spectrum", "topomap", "quality"):
-            if not any(d.property("view_name") == view for d in win.views):  # traces open on connect
-                win.open_view(view)
+    with main_window_with_views(qtbot, tmp_path / "settings.ini", unique_name, size) as win:
         qtbot.wait(1500)
         _check(win, "main-window", size, screenshot_dir)
         win.show_online()
@@ -86,9 +72,6 @@ def test_main_window_dialogs_and_live_views(qtbot, tmp_path, unique_name, screen
         dock = win.open_view("connectivity")
         qtbot.waitUntil(lambda: dock.widget().matrix is not None, timeout=15000)
         _check(win, "main-window-connectivity", size, screenshot_dir)
-    finally:
-        win.shutdown()
-        sim.stop()
 
 
 @pytest.mark.parametrize("size", SIZES)

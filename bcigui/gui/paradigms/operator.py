@@ -200,6 +200,7 @@ class CurveBox(QGroupBox):
         self.session = session
         self.curve = None
         self.task = None
+        self._task_curve = None  # the curve the running update belongs to
         self._pending = False
         lay = QVBoxLayout(self)
         self.pipeline = QComboBox()  # which decoder the curve follows (the guided session's first by default)
@@ -303,7 +304,7 @@ class CurveBox(QGroupBox):
 
     def _show(self, point) -> None:
         self.task = None
-        if getattr(self, "_task_curve", self.curve) is not self.curve:  # another decoder was chosen meanwhile
+        if self._task_curve is not self.curve:  # another decoder was chosen meanwhile
             self._pending = True
             return
         if point is None:

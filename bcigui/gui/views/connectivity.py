@@ -17,7 +17,7 @@ from bcigui.core.features.connectivity import COH_METHODS, band_connectivity
 from bcigui.core.signal.spectra import DEFAULT_BANDS
 from bcigui.gui.plots import EmptyState, plain_axes
 from bcigui.gui.views.base import PeriodicView
-from bcigui.gui.views.topomap import draw_head, montage_positions
+from bcigui.gui.views.topomap import band_combo, head_plot, montage_positions
 from bcigui.gui.workers import run_in_thread
 
 # the coherence family (fast enough for about one update a second at 64 channels; PLV and wPLI are not)
@@ -50,10 +50,7 @@ class ConnectivityView(PeriodicView):
         self.method_box.setCurrentIndex(list(LIVE_METHODS).index(method))
         self.method_box.setToolTip("Imaginary coherence ignores zero-lag coupling (volume conduction, a common "
                                    "reference); coherence does not")
-        self.band_box = QtWidgets.QComboBox()
-        self.band_box.setToolTip("Frequency band the connectivity is averaged over")
-        self.band_box.addItems([f"{k} ({lo:g}-{hi:g} Hz)" for k, (lo, hi) in self.bands.items()])
-        self.band_box.setCurrentIndex(list(self.bands).index(band))
+        self.band_box = band_combo(self.bands, band, "Frequency band the connectivity is averaged over")
         self.edges = QtWidgets.QSpinBox()
         self.edges.setRange(1, 200)
         self.edges.setValue(int(edges))
@@ -83,18 +80,12 @@ class ConnectivityView(PeriodicView):
         self.colorbar.setImageItem(self.image)
         self.glw.addItem(self.colorbar, row=0, col=1)
         plain_axes(self.colorbar)
-        self.head.setAspectLocked(True)
-        self.head.hideAxis("left")
-        self.head.hideAxis("bottom")
-        self.head.setMouseEnabled(False, False)
-        draw_head(self.head)
         xy = np.array([self.positions[i] for i in sorted(self.positions)]) if self.positions else np.zeros((0, 2))
-        self.head.addItem(pg.ScatterPlotItem(xy[:, 0], xy[:, 1], size=5, brush="k", pen=None))
-        self.head.setRange(xRange=(-1.25, 1.25), yRange=(-1.2, 1.3), padding=0)
+        head_plot(self.head, xy)
         self._lines: list[pg.PlotCurveItem] = []
         lay.addWidget(self.glw, 1)
-        self.empty = (EmptyState(self.mat_plot, "Connectivity appears here after a few seconds of data.",
-                                 self.colorbar),)
+        self.empty = EmptyState(self.mat_plot, "Connectivity appears here after a few seconds of data.",
+                                self.colorbar)
 
     def method(self) -> str:
         return str(self.method_box.currentData())
@@ -122,8 +113,7 @@ class ConnectivityView(PeriodicView):
     def _show(self, matrix: np.ndarray) -> None:
         self.task = None
         self.matrix = np.asarray(matrix)
-        for e in self.empty:
-            e.hide()
+        self.empty.hide()
         n = len(self.ch_names)
         self.image.setImage(self.matrix, autoLevels=False)
         self.image.setRect(0, 0, n, n)

@@ -28,8 +28,22 @@ def montage_positions(ch_names: list[str]) -> dict[int, tuple[float, float]]:
     return {i: pos[c] for i, c in enumerate(ch_names) if c in pos}
 
 
-def draw_head(plot: Any) -> None:
-    """Head outline (unit circle, nose up, ears) on a pyqtgraph plot item."""
+def band_combo(bands: dict[str, tuple[float, float]], band: str, tip: str) -> QtWidgets.QComboBox:
+    """A combo box of ``bands`` ("name (lo-hi Hz)"), ``band`` chosen."""
+    box = QtWidgets.QComboBox()
+    box.setToolTip(tip)
+    box.addItems([f"{k} ({lo:g}-{hi:g} Hz)" for k, (lo, hi) in bands.items()])
+    box.setCurrentIndex(list(bands).index(band))
+    return box
+
+
+def head_plot(plot: Any, xy: np.ndarray) -> pg.ScatterPlotItem:
+    """Make ``plot`` a head seen from above: equal axes, no axes or mouse, the outline (unit circle, nose
+    up, ears) and a dot per electrode at ``xy`` ``(n, 2)``; returns the dots."""
+    plot.setAspectLocked(True)
+    plot.hideAxis("left")
+    plot.hideAxis("bottom")
+    plot.setMouseEnabled(False, False)
     pen = pg.mkPen("k", width=2)
     t = np.linspace(0, 2 * np.pi, 200)
     plot.plot(np.cos(t), np.sin(t), pen=pen)
@@ -38,6 +52,10 @@ def draw_head(plot: Any) -> None:
     ex = np.array([0.0, 0.05, 0.09, 0.09, 0.05, 0.0])
     plot.plot(-1 - ex, ey, pen=pen)
     plot.plot(1 + ex, ey, pen=pen)
+    dots = pg.ScatterPlotItem(xy[:, 0], xy[:, 1], size=5, brush="k", pen=None)
+    plot.addItem(dots)
+    plot.setRange(xRange=(-1.25, 1.25), yRange=(-1.2, 1.3), padding=0)
+    return dots
 
 
 class GridInterpolator:
@@ -81,10 +99,7 @@ class TopomapView(PeriodicView):
         lay.setContentsMargins(2, 2, 2, 2)
         row = QtWidgets.QHBoxLayout()
         lay.addLayout(row)
-        self.band_box = QtWidgets.QComboBox()
-        self.band_box.setToolTip("Frequency band whose power is mapped")
-        self.band_box.addItems([f"{k} ({lo:g}-{hi:g} Hz)" for k, (lo, hi) in self.bands.items()])
-        self.band_box.setCurrentIndex(list(self.bands).index(band))
+        self.band_box = band_combo(self.bands, band, "Frequency band whose power is mapped")
         self.band_box.currentIndexChanged.connect(self.refresh)
         row.addWidget(QtWidgets.QLabel("Band"))
         row.addWidget(self.band_box)
@@ -95,10 +110,6 @@ class TopomapView(PeriodicView):
         self.glw.setBackground("w")
         self.plot = self.glw.addPlot()
         plain_axes(self.plot)
-        self.plot.setAspectLocked(True)
-        self.plot.hideAxis("left")
-        self.plot.hideAxis("bottom")
-        self.plot.setMouseEnabled(False, False)
         self.image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image)
         r = self._r = 1.08  # grid covers the head circle plus a small margin
@@ -108,11 +119,8 @@ class TopomapView(PeriodicView):
         self.colorbar.axis.setTextPen("k")
         self.colorbar.axis.setLabel("log10 power (µV²/Hz)", color="k")
         self.colorbar.axis.setPen("k")
-        draw_head(self.plot)
         xy = np.array([self.positions[i] for i in self.picks]) if self.picks else np.zeros((0, 2))
-        self.dots = pg.ScatterPlotItem(xy[:, 0] if len(xy) else [], xy[:, 1] if len(xy) else [], size=5,
-                                       brush="k", pen=None)
-        self.plot.addItem(self.dots)
+        self.dots = head_plot(self.plot, xy)
         if len(self.picks) < 4:
             self.info.setText(f"only {len(self.picks)} channel(s) with a 10-05 position: no map")
             self._interp = None
@@ -124,7 +132,6 @@ class TopomapView(PeriodicView):
             self._grid_pts = np.column_stack([gx[self._inside], gy[self._inside]])
             self._interp = GridInterpolator(xy, self._grid_pts)
         lay.addWidget(self.glw, 1)
-        self.plot.setRange(xRange=(-1.25, 1.25), yRange=(-1.2, 1.3), padding=0)
 
     def band(self) -> str:
         return list(self.bands)[self.band_box.currentIndex()]

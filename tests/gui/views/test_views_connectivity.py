@@ -32,6 +32,10 @@ def test_coupled_pair_is_the_strongest_link(source_factory, shown, qtbot, screen
     vb = view.mat_plot.getViewBox()
     left = view.mat_plot.getAxis("left")._tickLevels[0]
     assert len(left) <= vb.height() / 14 + 1  # names never overlap
+    qtbot.wait(50)  # the info label's new text gets its room
+    from tests.gui.layout_check import layout_problems
+
+    assert layout_problems(view) == []
     view.grab().save(str(screenshot_dir / "view_connectivity.png"))
     with pytest.raises(ValueError, match="method must be one of"):
         ConnectivityView(src, method="granger")
