@@ -23,6 +23,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--l-freq", type=float, help="high-pass edge of the causal filter, Hz")
     p.add_argument("--h-freq", type=float, help="low-pass edge of the causal filter, Hz")
     p.add_argument("--notch", type=float, help="notch frequency (mains), Hz")
+    p.add_argument("--notch-harmonics", type=int, metavar="N",
+                   help="notch the mains frequency and its harmonics up to N x (default: the pipeline's, 1)")
+    p.add_argument("--filter-order", type=int, metavar="N",
+                   help="Butterworth order of the causal band-pass (default: the pipeline's; the analysis window uses 4)")
     p.add_argument("--reference", choices=["average", "none"],
                    help="re-reference to the common average of the channels (applied online too)")
     p.add_argument("--prior", nargs="+", default=[], metavar="FILE",
@@ -55,7 +59,8 @@ def run(args: argparse.Namespace) -> int:
     result = train_files(args.data, args.paradigm, parse_event_map(args.events), args.pipeline,
                          parse_param_args(args.param), args.tmin, args.tmax, cv, args.l_freq, args.h_freq,
                          args.notch, progress=lambda f, m: print(f"[{f:4.0%}] {m}", file=sys.stderr),
-                         reference=args.reference, prior=args.prior, align=args.align)
+                         reference=args.reference, prior=args.prior, align=args.align, order=args.filter_order,
+                         notch_harmonics=args.notch_harmonics)
     save_model(args.out, result.pipeline, result.manifest)
     rep = result.report
     if args.report:

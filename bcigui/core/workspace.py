@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from bcigui.core.cancel import Cancelled
 from bcigui.core.features._base import fmt_freq
 from bcigui.core.features.cache import FeatureCache, FeatureTensor, cache_key
 from bcigui.core.plugins.registry import PluginSpec, get_registry
@@ -31,8 +32,7 @@ VERSION = 1
 SECTIONS = ("datasets", "param_sets", "selections", "attempts")
 
 
-class ExtractionCancelled(Exception):
-    """Raised by :meth:`Workspace.extract` when its ``cancel`` event is set."""
+ExtractionCancelled = Cancelled  # the one cancellation exception, under the name callers know here
 
 
 def _now() -> str:
@@ -240,50 +240,17 @@ class Workspace:
         setting ``cancel`` raises :class:`ExtractionCancelled` (nothing is cached then). Safe to call
         from a worker thread.
         """
-        spec = get_registry().get("feature", extractor_spec) if isinstance(extractor_spec, str) else extractor_spec
-        if spec.kind != "feature":
-            raise ValueError(f"Parameter 'extractor_spec' must be a feature plugin, got a {spec.kind} plugin {spec.name!r}")
-        if spec.tags.get("supervised"):
-            raise ValueError(
-                f"Feature plugin {spec.name!r} is supervised (fitted with labels); workspace extraction "
-                "needs an unsupervised extractor such as 'psd', 'band_power' or 'connectivity'"
-            )
-        values = {k: v for k, v in (params or {}).items() if k != "sfreq"}
-        tensor = bool(spec.tags.get("tensor"))
-        if tensor:
-            values["output"] = "tensor"
-        resolved = spec.resolve(values)
+        spec = _feature_spec(extractor_spec)
+        resolved = _resolve(spec, params)
         key = cache_key(self.fingerprint(dataset_id), spec.name, {k: v for k, v in resolved.items() if k != "sfreq"})
         hit = self.cache.get(key)
         if hit is not None:
             hit.cached = True
+            hit.log_power = bool(resolved.get("log", False))
             if progress:
                 progress(1.0)
             return hit
-        ep = self.epochs(dataset_id)
-        if "sfreq" in resolved:
-            resolved["sfreq"] = ep.sfreq
-        est = spec.load()(**resolved)
-        if "ch_names" in est.get_params():
-            est.set_params(ch_names=list(ep.ch_names))
-        est.fit(ep.X, ep.y)
-        parts = []
-        batches = np.array_split(np.arange(len(ep.X)), min(len(ep.X), 20))
-        for i, idx in enumerate(batches):
-            if cancel is not None and cancel.is_set():
-                raise ExtractionCancelled(f"Extraction of {spec.name!r} on {dataset_id!r} cancelled")
-            parts.append(est.transform(ep.X[idx]))
-            if progress:
-                progress((i + 1) / len(batches))
-        data = np.concatenate(parts)
-        if tensor:
-            rows = list(est.channel_names_)
-            columns = list(getattr(est, "columns_", None) or [fmt_freq(f) for f in est.freqs_])
-            freqs = np.asarray(est.freqs_)
-        else:
-            rows, columns, freqs = [], [str(n) for n in est.get_feature_names_out()], None
-        ft = FeatureTensor(data, np.asarray(ep.y), rows, columns, freqs, np.asarray(ep.runs), spec.name,
-                           {k: v for k, v in resolved.items() if k != "sfreq"})
+        ft = extract_features(self.epochs(dataset_id), spec, resolved, progress, cancel)
         self.cache.put(key, ft)
         return ft
 
@@ -326,6 +293,66 @@ class Workspace:
             "model": self._rel(model_path) if model_path else None, "notes": notes, "created": _now(),
         }
         return aid
+
+
+def _feature_spec(extractor_spec: PluginSpec | str) -> PluginSpec:
+    spec = get_registry().get("feature", extractor_spec) if isinstance(extractor_spec, str) else extractor_spec
+    if spec.kind != "feature":
+        raise ValueError(f"Parameter 'extractor_spec' must be a feature plugin, got a {spec.kind} plugin {spec.name!r}")
+    if spec.tags.get("supervised"):
+        raise ValueError(
+            f"Feature plugin {spec.name!r} is supervised (fitted with labels); workspace extraction "
+            "needs an unsupervised extractor such as 'psd', 'band_power' or 'connectivity'"
+        )
+    return spec
+
+
+def _resolve(spec: PluginSpec, params: dict[str, Any] | None) -> dict[str, Any]:
+    values = {k: v for k, v in (params or {}).items() if k != "sfreq"}
+    if spec.tags.get("tensor"):
+        values["output"] = "tensor"
+    return spec.resolve(values)
+
+
+def extract_features(
+    epochs: Any,
+    extractor_spec: PluginSpec | str,
+    params: dict[str, Any] | None = None,
+    progress: Callable[[float], None] | None = None,
+    cancel: threading.Event | None = None,
+) -> FeatureTensor:
+    """Features of ``epochs`` (an ``EpochsData``) from an unsupervised feature plugin: the one
+    extraction path (:meth:`Workspace.extract` caches what it returns).
+
+    The extractor is fitted on all epochs, then transforms them in about 20 batches;
+    ``progress(fraction)`` follows the batches and a set ``cancel`` raises :class:`Cancelled`.
+    """
+    spec = _feature_spec(extractor_spec)
+    resolved = _resolve(spec, params)
+    if "sfreq" in resolved:
+        resolved["sfreq"] = epochs.sfreq
+    est = spec.load()(**resolved)
+    if "ch_names" in est.get_params():
+        est.set_params(ch_names=list(epochs.ch_names))
+    est.fit(epochs.X, epochs.y)
+    parts = []
+    batches = np.array_split(np.arange(len(epochs.X)), min(len(epochs.X), 20))
+    for i, idx in enumerate(batches):
+        if cancel is not None and cancel.is_set():
+            raise Cancelled(f"Extraction of {spec.name!r} cancelled")
+        parts.append(est.transform(epochs.X[idx]))
+        if progress:
+            progress((i + 1) / len(batches))
+    data = np.concatenate(parts)
+    if spec.tags.get("tensor"):
+        rows = list(est.channel_names_)
+        columns = list(getattr(est, "columns_", None) or [fmt_freq(f) for f in est.freqs_])
+        freqs = np.asarray(est.freqs_)
+    else:
+        rows, columns, freqs = [], [str(n) for n in est.get_feature_names_out()], None
+    return FeatureTensor(data, np.asarray(epochs.y), rows, columns, freqs, np.asarray(epochs.runs), spec.name,
+                         {k: v for k, v in resolved.items() if k != "sfreq"}, classes=list(epochs.classes),
+                         log_power=bool(resolved.get("log", False)))
 
 
 _DEFINITION = ("event_map", "tmin", "tmax", "filter", "picks", "cut", "exclude")

@@ -12,6 +12,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 import bcigui
+from bcigui.core.checks import invalid_option
 from bcigui.gui.settings import THEMES, Settings, resource_path
 from bcigui.gui.workers import wait_for_all
 
@@ -25,7 +26,7 @@ def icon(name: str) -> QIcon:
 def load_stylesheet(theme: str = "light") -> str:
     """Qt stylesheet text of ``theme`` (one of :data:`~bcigui.gui.settings.THEMES`)."""
     if theme not in THEMES:
-        raise ValueError(f"theme must be one of {list(THEMES)}, got {theme!r}")
+        raise invalid_option("theme", theme, list(THEMES))
     name = "stylesheet.qss" if theme == "light" else f"stylesheet-{theme}.qss"
     text = resource_path(name).read_text(encoding="utf-8")
     return text.replace("@ICONS@", resource_path("icons").as_posix())

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bcigui.core.checks import invalid_option
 from bcigui.core.plugins import Param, default_plugins_dir
 from bcigui.gui.param_form import ParamForm
 
@@ -110,7 +111,7 @@ class Settings:
     @theme.setter
     def theme(self, value: str) -> None:
         if value not in THEMES:
-            raise ValueError(f"theme must be one of {list(THEMES)}, got {value!r}")
+            raise invalid_option("theme", value, list(THEMES))
         self.set("theme", value)
 
     @property

@@ -26,12 +26,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from bcigui.core.checks import invalid_option
+from bcigui.core.stream.reader import StreamEvent
 from bcigui.gui.app import icon
 from bcigui.gui.workers import Task, run_in_thread
 
 COLUMNS = ("Name", "Type", "Channels", "Rate", "Format", "Source ID", "Host")
 COLOURS = {"idle": "#9aa5b1", "busy": "#1f6feb", "ok": "#2e9d4a", "warn": "#f2a900", "error": "#d32f2f"}
-_BAD_WORDS = ("lost", "vanish", "error", "fail", "timeout", "timed out", "disconnect", "closed")
 UPDATE_MS = 500
 
 
@@ -91,7 +92,7 @@ class StatusIndicator(QWidget):
     def set_state(self, level: str, text: str, reason: str = "") -> None:
         """``level`` is one of idle, busy, ok, warn, error (grey, blue, green, amber, red)."""
         if level not in COLOURS:
-            raise ValueError(f"level must be one of {list(COLOURS)}, got {level!r}")
+            raise invalid_option("level", level, list(COLOURS))
         changed = level != self.level
         self.level = level
         self.dot.colour = QColor(COLOURS[level])
@@ -397,21 +398,24 @@ class StreamPanel(QWidget):
         stream = str(info.get("stream") or self._target_name)
         reason = str(info.get("reason") or info.get("message") or info.get("error") or "")
         is_eeg = stream == self._target_name
-        low = event.lower()
-        if any(w in low for w in _BAD_WORDS):
+        try:
+            kind = StreamEvent(event)
+        except ValueError:  # an event of a newer core: shown, not interpreted
+            kind = None
+        if kind is not None and kind.is_problem:
             if is_eeg:
                 self._loss_reason = reason or event
             else:
                 self._marker_problems[stream] = reason or event
             self.message.emit(f"Stream {stream} {event}: {reason}" if reason else f"Stream {stream}: {event}")
-        elif low == "recovered":
+        elif kind is StreamEvent.RECOVERED:
             if is_eeg:
                 self._loss_reason = ""
             self._marker_problems.pop(stream, None)
             gap = info.get("gap")
             dur = f" after {gap.duration:.1f} s" if hasattr(gap, "duration") else ""
             self.message.emit(f"Stream {stream} is back{dur}; the missing interval is recorded as a gap.")
-        elif low == "marker_stream_added":
+        elif kind is StreamEvent.MARKER_STREAM_ADDED:
             self.message.emit(f"Marker stream {stream} added.")
         self.update_status()
 
@@ -459,7 +463,7 @@ class StreamPanel(QWidget):
         if st.gaps > self._gap_seen[0]:
             self._gap_seen = (st.gaps, now)
         status = str(st.status or "")
-        if not st.connected or any(w in status.lower() for w in _BAD_WORDS):
+        if not st.connected or status == StreamEvent.LOST:
             reason = self._loss_reason or (status if status not in ("", "lost") else "no data arrives")
             self.indicator.set_state(
                 "error", "Stream lost", f"{reason[:1].upper()}{reason[1:]}. Reconnecting automatically "

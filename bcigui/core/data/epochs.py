@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from bcigui.core.data.recordings import Recording
 from bcigui.core.signal.filters import FilterSpec, filter_continuous
+from bcigui.core.signal.invalid import SETTLE_SECONDS, hold_last_valid
 
 
 def parse_event_map(text: str) -> dict[str, str]:
@@ -63,6 +65,13 @@ class EpochsData:
         return {c: int(np.sum(self.y == c)) for c in self.classes}
 
 
+def _sees_bad(bad_rows: np.ndarray, start: int, stop: int, settle: int) -> bool:
+    """Whether a sorted bad sample lies in ``[start - settle, stop)``: the window, or the causal
+    filters' settling before it (the rule ``SlidingDecoder`` skips windows by)."""
+    i = int(np.searchsorted(bad_rows, start - settle))
+    return i < len(bad_rows) and bad_rows[i] < stop
+
+
 def _match_event(desc: str, event_map: dict[str, str]) -> str | None:
     if desc in event_map:
         return event_map[desc]
@@ -104,6 +113,8 @@ def make_epochs(
     X, y, runs, onsets = [], [], [], []
     found: set[str] = set()
     outside = 0  # matching events whose window runs past either end of its recording
+    unusable = 0  # matching events whose window (or the filters' settling before it) has non-finite samples
+    settle = int(round(SETTLE_SECONDS * sfreq))
     for rec in recordings:
         if abs(rec.sfreq - sfreq) > 1e-6:
             raise ValueError(
@@ -114,8 +125,10 @@ def make_epochs(
             raise ValueError(f"{rec.path} lacks channel(s) {missing}")
         idx = [rec.ch_names.index(c) for c in names]
         data = rec.raw.get_data(picks=idx).T  # (n_samples, n_channels)
-        if not np.all(np.isfinite(data)):
-            data = np.nan_to_num(data, nan=0.0, posinf=0.0, neginf=0.0)
+        invalid = ~np.isfinite(data)
+        bad_rows = np.flatnonzero(invalid.any(axis=1))
+        if len(bad_rows):  # held like online decoding holds them; windows that see them are dropped
+            data, _ = hold_last_valid(data, invalid)
         if filter is not None:
             data = filter_continuous(data, sfreq, filter)
         for ev in rec.events:
@@ -127,11 +140,20 @@ def make_epochs(
             if start < 0 or start + n_times > data.shape[0]:
                 outside += 1
                 continue
+            if len(bad_rows) and _sees_bad(bad_rows, start, start + n_times, settle):
+                unusable += 1
+                continue
             X.append(data[start : start + n_times].T)
             y.append(cls)
             runs.append(rec.run)
             onsets.append(ev.onset)
     classes = list(dict.fromkeys(event_map.values()))
+    if unusable:
+        msg = (f"{unusable} epoch(s) dropped: non-finite samples (NaN/Inf) in their window or in the "
+               f"{SETTLE_SECONDS:g} s before it (online decoding skips such windows too)")
+        if not y:
+            raise ValueError(f"no usable epoch: {msg}")
+        warnings.warn(msg, stacklevel=2)
     if not y and outside:
         longest = max(r.raw.times[-1] for r in recordings)
         raise ValueError(f"all {outside} event(s) matching {event_map} have their window [{tmin:g}, {tmax:g}] s "

@@ -17,6 +17,8 @@ from xml.sax.saxutils import escape
 
 import numpy as np
 
+from bcigui.core.checks import invalid_option
+
 _FORMATS = {"float32": "<f4", "double64": "<f8", "int32": "<i4", "int16": "<i2"}
 
 
@@ -89,7 +91,7 @@ def write_xdf(path: str | Path, streams: list[XdfStream], chunk_size: int = 512,
     for sid, s in enumerate(streams, start=1):
         is_str = s.channel_format == "string"
         if not is_str and s.channel_format not in _FORMATS:
-            raise ValueError(f"channel_format must be one of {[*_FORMATS, 'string']}, got {s.channel_format!r}")
+            raise invalid_option("channel_format", s.channel_format, [*_FORMATS, 'string'])
         n_ch = 1 if is_str else np.asarray(s.data).shape[1]
         out += _chunk(2, struct.pack("<I", sid) + _header_xml(s, n_ch).encode())
         ts = np.asarray(s.timestamps, dtype=np.float64)

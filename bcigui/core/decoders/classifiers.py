@@ -10,17 +10,8 @@ from sklearn.linear_model import LogisticRegression, LogisticRegressionCV
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.svm import SVC
 
-CLASSIFIERS: dict[str, str] = {
-    "lda": "linear discriminant analysis with automatic (Ledoit-Wolf) shrinkage",
-    "svm_linear": "linear support vector machine (C=1)",
-    "svm_rbf": "RBF-kernel support vector machine (C=1, gamma='scale')",
-    "lr": "L2 logistic regression, C chosen by inner 5-fold cross-validation",
-    "rf": "random forest (300 trees)",
-    "knn": "k nearest neighbours (k=5)",
-    "ridge": "ridge classifier, penalty chosen by efficient leave-one-out (suits thousands of features)",
-    "mdm": "minimum distance to Riemannian mean (covariance inputs only)",
-}
-FEATURE_CLASSIFIERS = tuple(c for c in CLASSIFIERS if c != "mdm")
+from bcigui.core.catalog import CLASSIFIERS
+from bcigui.core.checks import invalid_option
 
 
 def make_classifier(name: str, random_state: int = 42) -> BaseEstimator:
@@ -46,7 +37,7 @@ def make_classifier(name: str, random_state: int = 42) -> BaseEstimator:
         from pyriemann.classification import MDM
 
         return MDM(metric="riemann")
-    raise ValueError(f"classifier must be one of {list(CLASSIFIERS)}, got {name!r}")
+    raise invalid_option("classifier", name, list(CLASSIFIERS))
 
 
 class SmallSampleLogisticRegressionCV(LogisticRegressionCV):

@@ -26,17 +26,15 @@ from sklearn.metrics import (
 )
 from sklearn.model_selection import LeaveOneGroupOut, StratifiedGroupKFold, StratifiedKFold
 
+from bcigui.core.cancel import Cancelled as Cancelled  # the one cancellation exception, re-exported
+from bcigui.core.cancel import check_cancel
+
 Progress = Callable[[float, str], None]
 CV_CHOICES = "an integer k >= 2 (stratified k-fold), 'runs' (leave one run out) or 'chrono' (train on the first 80 %)"
 
 
-class Cancelled(RuntimeError):
-    """Raised when the ``cancel`` event is set during an evaluation."""
-
-
 def _check_cancel(cancel: threading.Event | None) -> None:
-    if cancel is not None and cancel.is_set():
-        raise Cancelled("evaluation cancelled")
+    check_cancel(cancel, "evaluation")
 
 
 def overlap_groups(runs: np.ndarray | None, onsets: np.ndarray | None, window: float | None) -> np.ndarray | None:

@@ -8,33 +8,19 @@ step of the pipeline, so cross-validation fits everything inside the folds.
 from __future__ import annotations
 
 import numpy as np
-from scipy import signal
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
+from bcigui.core.checks import invalid_option
 from bcigui.core.decoders.classifiers import make_classifier
+from bcigui.core.features._base import check_epochs, check_fitted
+from bcigui.core.plugins.params import parse_bands, parse_channels
+from bcigui.core.signal.filters import bandpass_epochs
 
 #: log-Euclidean reference point (25x faster than the Riemannian mean for 64 channels), Riemannian map
 _TS_METRIC = {"mean": "logeuclid", "map": "riemann"}
 DEFAULT_BANDS = "8-12,12-16,16-20,20-24,24-28,28-32"
-
-
-def parse_bands(text: str, sfreq: float) -> list[tuple[float, float]]:
-    """``"8-12,12-16"`` -> ``[(8.0, 12.0), (12.0, 16.0)]`` (checked against the Nyquist frequency)."""
-    bands = []
-    for item in str(text).split(","):
-        lo, sep, hi = item.strip().partition("-")
-        try:
-            low, high = float(lo), float(hi)
-        except ValueError:
-            raise ValueError(f"bands must look like '8-12,12-16' (Hz), got {text!r}") from None
-        if not sep or not 0 < low < high < sfreq / 2:
-            raise ValueError(f"bands: each band must satisfy 0 < low < high < {sfreq / 2:g} Hz, got {item!r}")
-        bands.append((low, high))
-    if not bands:
-        raise ValueError(f"bands must list at least one band such as '8-12', got {text!r}")
-    return bands
 
 
 SENSORIMOTOR = ("FC5", "FC3", "FC1", "FCz", "FC2", "FC4", "FC6", "C5", "C3", "C1", "Cz", "C2", "C4", "C6",
@@ -51,7 +37,7 @@ def resolve_channels(spec: str, ch_names: list[str]) -> list[str] | None:
         found = {c.lower(): c for c in ch_names}
         picks = [found[c.lower()] for c in SENSORIMOTOR if c.lower() in found]
         return picks if len(picks) >= 4 else None
-    picks = [c.strip() for c in spec.replace(";", ",").split(",") if c.strip()]
+    picks = parse_channels(spec)
     missing = [c for c in picks if c not in ch_names]
     if missing:
         raise ValueError(f"channels: {missing} not among the data channels {list(ch_names)}")
@@ -73,7 +59,8 @@ class PickChannels(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X: np.ndarray) -> np.ndarray:
-        return np.asarray(X)[:, self.index_]
+        check_fitted(self, "index_")
+        return check_epochs(X, len(self.ch_names))[:, self.index_]
 
 
 def _picker(channels: str, ch_names: list[str]) -> list:
@@ -95,14 +82,17 @@ class FilterBank(TransformerMixin, BaseEstimator):
         self.order = order
 
     def _filtered(self, X: np.ndarray, band: tuple[float, float]) -> np.ndarray:
-        sos = signal.butter(self.order, list(band), "bandpass", fs=self.sfreq, output="sos")
-        return signal.sosfiltfilt(sos, np.asarray(X, dtype=np.float64), axis=-1)
+        return bandpass_epochs(X, self.sfreq, band[0], band[1], self.order)
 
     def fit(self, X: np.ndarray, y: np.ndarray | None = None) -> FilterBank:
+        X = check_epochs(X)
+        self.n_channels_ = X.shape[1]
         self.estimators_ = [clone(self.estimator).fit(self._filtered(X, b), y) for b in self.bands]
         return self
 
     def transform(self, X: np.ndarray) -> np.ndarray:
+        check_fitted(self, "estimators_")
+        X = check_epochs(X, self.n_channels_)
         outs = [est.transform(self._filtered(X, b)) for est, b in zip(self.estimators_, self.bands, strict=True)]
         return np.concatenate([o.reshape(len(o), -1) for o in outs], axis=1)
 
@@ -129,7 +119,7 @@ def make_fbcsp(sfreq: float, ch_names: list[str], classes: list[str], bands: str
     from pyriemann.spatialfilters import CSP
 
     per_band = Pipeline([("cov", _cov(cov_estimator)), ("csp", CSP(nfilter=n_components, log=True))])
-    return Pipeline([*_picker(channels, ch_names), ("fb", FilterBank(per_band, tuple(parse_bands(bands, sfreq)), sfreq)),
+    return Pipeline([*_picker(channels, ch_names), ("fb", FilterBank(per_band, tuple(parse_bands(bands, nyquist=sfreq / 2)), sfreq)),
                      ("scale", StandardScaler()), ("clf", make_classifier(classifier))])
 
 
@@ -150,7 +140,7 @@ def make_fbts(sfreq: float, ch_names: list[str], classes: list[str], bands: str 
     from bcigui.core.features.riemann import TangentSpace
 
     per_band = Pipeline([("cov", _cov(cov_estimator)), ("ts", TangentSpace(metric=_TS_METRIC))])
-    return Pipeline([*_picker(channels, ch_names), ("fb", FilterBank(per_band, tuple(parse_bands(bands, sfreq)), sfreq)),
+    return Pipeline([*_picker(channels, ch_names), ("fb", FilterBank(per_band, tuple(parse_bands(bands, nyquist=sfreq / 2)), sfreq)),
                      ("scale", StandardScaler()), ("clf", make_classifier(classifier))])
 
 
@@ -161,6 +151,31 @@ def make_mdm(sfreq: float, ch_names: list[str], classes: list[str], cov_estimato
 
 
 FEATURE_FAMILIES = ("psd", "connectivity", "psd+connectivity")
+_FIXED = {"output": "tensor", "log": True, "reduce": "node"}  # as the analysis window extracts them
+
+
+def tensor_feature_plugins() -> list[str]:
+    """Names of the installed feature plugins that give ``(epochs, rows, freqs)`` tensors unsupervised."""
+    from bcigui.core.plugins.registry import get_registry
+
+    return [s.name for s in get_registry().list("feature")
+            if s.tags.get("tensor") and not s.tags.get("supervised") and s.name not in FEATURE_FAMILIES]
+
+
+def _plugin_extractor(feature: str, sfreq: float, ch_names: list[str], fmin: float, fmax: float) -> BaseEstimator:
+    """The tensor feature plugin ``feature`` set up like the analysis window sets it up."""
+    from bcigui.core.plugins.registry import get_registry
+
+    available = tensor_feature_plugins()
+    if feature not in available:
+        raise invalid_option("feature", feature, [*FEATURE_FAMILIES, *available])
+    spec = get_registry().get("feature", feature)
+    known = {p.name for p in spec.params}
+    values = {k: v for k, v in {"sfreq": sfreq, "fmin": fmin, "fmax": fmax, **_FIXED}.items() if k in known}
+    est = spec.create(**values)
+    if "ch_names" in est.get_params():
+        est.set_params(ch_names=list(ch_names))
+    return est
 
 
 def make_happyfeat(sfreq: float, ch_names: list[str], classes: list[str], feature: str = "psd",
@@ -190,20 +205,30 @@ def make_happyfeat(sfreq: float, ch_names: list[str], classes: list[str], featur
         return ConnectivityFeatures(sfreq=sfreq, method=connectivity_method, fmin=fmin, fmax=fmax, output="tensor",
                                     ch_names=list(ch_names))
 
+    if feature not in FEATURE_FAMILIES:  # a third-party tensor feature: rows and grid known once fitted
+        from bcigui.core.features.selection import SelectedTensorFeatures
+
+        extractor = _plugin_extractor(feature, sfreq, list(ch_names), fmin, fmax)
+        cands = None if selection.strip() else (resolve_channels(channels, list(ch_names))
+                                                if channels.strip().lower() == "sensorimotor"
+                                                else parse_channels(channels) or None)
+        selector = (ManualSelector(selection=selection) if selection.strip()
+                    else AutoFeatSelector(n_features=min(n_features, len(cands)) if cands else n_features,
+                                          channels=cands))
+        return Pipeline([("features", SelectedTensorFeatures(extractor, selector)), ("scale", StandardScaler()),
+                         ("clf", make_classifier(classifier))])
     rows = list(ch_names)
     if feature == "psd":
         extractor = psd()
     elif feature == "connectivity":
         extractor = conn()
-    elif feature == "psd+connectivity":
+    else:  # psd+connectivity
         from bcigui.core.features.combine import CombinedFeatures
 
         if connectivity_method == "psd":
             raise ValueError("connectivity_method must name a connectivity measure such as 'imcoh', got 'psd'")
         extractor = CombinedFeatures([("psd", psd()), (connectivity_method, conn())], output="tensor")
         rows = [f"{p}:{c}" for p in ("psd", connectivity_method) for c in ch_names]
-    else:
-        raise ValueError(f"feature must be one of {list(FEATURE_FAMILIES)}, got {feature!r}")
     freqs = frequency_grid(fmin, fmax, 1.0, sfreq).tolist()
     if selection.strip():
         selector = ManualSelector(selection=selection, ch_names=rows, freqs=freqs)
@@ -211,7 +236,7 @@ def make_happyfeat(sfreq: float, ch_names: list[str], classes: list[str], featur
         if channels.strip().lower() == "sensorimotor":
             cands = resolve_channels(channels, list(ch_names))
         else:
-            cands = [c.strip() for c in channels.replace(";", ",").split(",") if c.strip()] or None
+            cands = parse_channels(channels) or None
         if cands and feature == "psd+connectivity":  # a plain channel name stands for its PSD and connectivity rows
             cands = [r for c in cands for r in ([c] if ":" in c else [f"psd:{c}", f"{connectivity_method}:{c}"])]
         n_cands = len(cands) if cands else len(rows)
@@ -241,8 +266,8 @@ def make_erp_ts(sfreq: float, ch_names: list[str], classes: list[str], erp_band:
 
         rhythm_est = Pipeline([("cov", _cov(cov_estimator)), ("csp", CSP(nfilter=n_csp, log=True))])
     else:
-        raise ValueError(f"rhythm must be one of ['ts', 'csp'], got {rhythm!r}")
-    union = FeatureUnion([("erp", FilterBank(erp, tuple(parse_bands(erp_band, sfreq)), sfreq)),
-                          ("rhythm", FilterBank(rhythm_est, tuple(parse_bands(bands, sfreq)), sfreq))])
+        raise invalid_option("rhythm", rhythm, ["ts", "csp"])
+    union = FeatureUnion([("erp", FilterBank(erp, tuple(parse_bands(erp_band, nyquist=sfreq / 2, name="erp_band")), sfreq)),
+                          ("rhythm", FilterBank(rhythm_est, tuple(parse_bands(bands, nyquist=sfreq / 2)), sfreq))])
     return Pipeline([*_picker(channels, ch_names), ("features", union), ("scale", StandardScaler()),
                      ("clf", make_classifier(classifier))])

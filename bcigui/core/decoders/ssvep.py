@@ -9,13 +9,15 @@ shrinkage LDA on the correlation scores (which also learns per-class biases).
 from __future__ import annotations
 
 import numpy as np
-from scipy import signal
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import Pipeline
 
-REST_MODES = ("threshold", "learned")
+from bcigui.core.catalog import REST_MODES
+from bcigui.core.checks import invalid_option
+from bcigui.core.features._base import check_epochs, check_fitted
+from bcigui.core.signal.filters import bandpass_epochs
 
 
 def parse_frequency(label: object) -> float | None:
@@ -69,11 +71,6 @@ def filter_bank_bands(freqs: list[float], sfreq: float, n_bands: int, n_harmonic
     return bands or [(max(1.0, fmin - 2), top)]
 
 
-def _bandpass(X: np.ndarray, sfreq: float, low: float, high: float, order: int = 4) -> np.ndarray:
-    sos = signal.butter(order, [low, high], "bandpass", fs=sfreq, output="sos")
-    return signal.sosfiltfilt(sos, X, axis=-1)
-
-
 def _fb_weights(n: int) -> np.ndarray:
     m = np.arange(1, n + 1)
     return m ** -1.25 + 0.25
@@ -90,7 +87,7 @@ def cca_scores(X: np.ndarray, freqs: np.ndarray, sfreq: float, n_harmonics: int,
         return np.array([[cca_correlation(x, r) for r in refs] for x in X])
     total = np.zeros((len(X), len(refs)))
     for w, (lo, hi) in zip(_fb_weights(len(bands)), bands, strict=True):
-        Xb = _bandpass(X, sfreq, lo, hi)
+        Xb = bandpass_epochs(X, sfreq, lo, hi)
         total += w * np.array([[cca_correlation(x, ref) for ref in refs] for x in Xb]) ** 2
     return total
 
@@ -106,10 +103,11 @@ class _SSVEPBase(ClassifierMixin, BaseEstimator):
             raise ValueError("X contains NaN or infinite values")
         return X
 
-    def _setup(self, y: np.ndarray, need_freqs: bool) -> None:
+    def _setup(self, y: np.ndarray, need_freqs: bool, n_channels: int) -> None:
         if self.rest_mode not in REST_MODES:
-            raise ValueError(f"rest_mode must be one of {list(REST_MODES)}, got {self.rest_mode!r}")
+            raise invalid_option("rest_mode", self.rest_mode, list(REST_MODES))
         self.classes_ = np.unique(y)
+        self.n_channels_ = n_channels
         self.stim_classes_ = np.array([c for c in self.classes_ if c != self.rest_label])
         freqs = [parse_frequency(c) for c in self.stim_classes_]
         if need_freqs and any(f is None for f in freqs):
@@ -141,7 +139,8 @@ class _SSVEPBase(ClassifierMixin, BaseEstimator):
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:
         """Per-class scores ``(n_epochs, n_classes)`` in the order of ``classes_``."""
-        scores = self._scores(self._check_X(X))
+        check_fitted(self, "threshold_")
+        scores = self._scores(check_epochs(X, self.n_channels_))
         if self.score_clf_ is not None:
             df = self.score_clf_.decision_function(scores)
             if df.ndim == 1:
@@ -174,7 +173,7 @@ class CCA(_SSVEPBase):
     def fit(self, X: np.ndarray, y: np.ndarray) -> CCA:
         X = self._check_X(X)
         y = np.asarray(y).astype(str)
-        self._setup(y, need_freqs=True)
+        self._setup(y, need_freqs=True, n_channels=X.shape[1])
         self.bands_ = (filter_bank_bands(list(self.freqs_), self.sfreq, self.n_bands, self.n_harmonics)
                        if self.n_bands > 1 else [])
         self._fit_decision(self._scores(X), y)
@@ -215,7 +214,7 @@ class TRCA(_SSVEPBase):
         return list(filter_bank_bands(freqs, self.sfreq, self.n_bands, self.n_harmonics))
 
     def _band(self, X: np.ndarray, band: tuple[float, float] | None) -> np.ndarray:
-        return X if band is None else _bandpass(X, self.sfreq, *band)
+        return X if band is None else bandpass_epochs(X, self.sfreq, *band)
 
     def _fit_state(self, Xbs: list[np.ndarray], y: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
         state = []
@@ -240,7 +239,7 @@ class TRCA(_SSVEPBase):
     def fit(self, X: np.ndarray, y: np.ndarray) -> TRCA:
         X = self._check_X(X)
         y = np.asarray(y).astype(str)
-        self._setup(y, need_freqs=self.n_bands > 1)
+        self._setup(y, need_freqs=self.n_bands > 1, n_channels=X.shape[1])
         self.bands_ = self._band_list()
         Xbs = [self._band(X, b) for b in self.bands_]
         stim = y != self.rest_label
@@ -287,11 +286,13 @@ class FilterBankStack(TransformerMixin, BaseEstimator):
         if not freqs:
             raise ValueError("FilterBankStack needs numeric class labels (Hz) or the freqs parameter")
         self.freqs_ = np.array(freqs)
+        self.n_channels_ = check_epochs(X).shape[1]
         return self
 
     def transform(self, X: np.ndarray) -> np.ndarray:
-        X = np.asarray(X, dtype=np.float64)
-        bands = [_bandpass(X, self.sfreq, f - self.bandwidth, f + self.bandwidth, self.order) for f in self.freqs_]
+        check_fitted(self, "freqs_")
+        X = check_epochs(X, self.n_channels_)
+        bands = [bandpass_epochs(X, self.sfreq, f - self.bandwidth, f + self.bandwidth, self.order) for f in self.freqs_]
         return np.concatenate(bands, axis=1)
 
 
@@ -317,10 +318,12 @@ class SSVEPFeatures(TransformerMixin, BaseEstimator):
         self.freqs_ = np.array(freqs)
         self.bands_ = (filter_bank_bands(freqs, self.sfreq, self.n_bands, self.cca_harmonics)
                        if self.n_bands > 1 else [])
+        self.n_channels_ = check_epochs(X).shape[1]
         return self
 
     def transform(self, X: np.ndarray) -> np.ndarray:
-        X = np.asarray(X, dtype=np.float64)
+        check_fitted(self, "freqs_")
+        X = check_epochs(X, self.n_channels_)
         n = X.shape[2]
         t = np.arange(n) / self.sfreq
         Xw = (X - X.mean(axis=2, keepdims=True)) * np.hanning(n)

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from bcigui.core.cancel import check_cancel
+from bcigui.core.checks import invalid_option
 from bcigui.core.decoders.evaluation import Progress, compute_metrics, cross_validate
 from bcigui.core.plugins.registry import PluginSpec, get_registry
 from bcigui.core.signal.filters import FilterSpec
@@ -54,9 +56,14 @@ def build_pipeline(spec: PluginSpec, sfreq: float, ch_names: list[str], classes:
 
 
 def default_filter(spec: PluginSpec, l_freq: float | None = None, h_freq: float | None = None,
-                   notch: float | None = None, reference: str | None = None) -> FilterSpec:
+                   notch: float | None = None, reference: str | None = None, order: int | None = None,
+                   notch_harmonics: int | None = None) -> FilterSpec:
     """The pipeline's default FilterSpec with command-line overrides."""
     base = dict(spec.tags.get("filter") or {})
+    if order is not None:
+        base["order"] = order
+    if notch_harmonics is not None:
+        base["notch_harmonics"] = notch_harmonics
     if reference is not None:
         base["reference"] = None if reference == "none" else reference
     if l_freq is not None:
@@ -68,18 +75,10 @@ def default_filter(spec: PluginSpec, l_freq: float | None = None, h_freq: float 
     return FilterSpec.from_dict(base)
 
 
-def train_epochs(epochs: Any, spec: PluginSpec, paradigm: str, params: dict[str, Any] | None = None,
-                 cv: int | str = 5, event_map: dict[str, str] | None = None, sources: Sequence[str] = (),
-                 n_permutations: int = 0, progress: Progress | None = None,
-                 cancel: threading.Event | None = None, prior: Any = None, align: str | None = None,
-                 prior_sources: Sequence[str] = ()) -> TrainResult:
-    """Cross-validate then fit decoder ``spec`` on :class:`EpochsData`; returns pipeline, manifest, report.
-
-    ``prior`` (a :class:`~bcigui.core.decoders.transfer.Prior`) or ``align`` ("recenter"/"stretch")
-    wraps the covariance pipeline into an :class:`~bcigui.core.decoders.transfer.AlignedDecoder`:
-    this session re-centred on its own trials (inside each fold), the prior's domains on theirs."""
-    if paradigm not in PARADIGMS:
-        raise ValueError(f"paradigm must be one of {list(PARADIGMS)}, got {paradigm!r}")
+def make_decoder(epochs: Any, spec: PluginSpec, params: dict[str, Any] | None = None, prior: Any = None,
+                 align: str | None = None) -> tuple[Any, dict[str, Any]]:
+    """Unfitted pipeline of decoder ``spec`` for ``epochs`` and its validated parameters; with
+    ``prior`` or ``align`` wrapped into an :class:`~bcigui.core.decoders.transfer.AlignedDecoder`."""
     classes = list(epochs.classes)
     if len(classes) < 2:
         raise ValueError(f"training needs at least two classes with epochs, got {epochs.counts()}")
@@ -88,20 +87,39 @@ def train_epochs(epochs: Any, spec: PluginSpec, paradigm: str, params: dict[str,
         from bcigui.core.decoders.transfer import make_aligned
 
         pipeline = make_aligned(pipeline, prior, align or "recenter")
+    return pipeline, values
+
+
+def cross_validate_epochs(epochs: Any, spec: PluginSpec, params: dict[str, Any] | None = None, cv: int | str = 5,
+                          n_permutations: int = 0, progress: Progress | None = None,
+                          cancel: threading.Event | None = None, prior: Any = None,
+                          align: str | None = None, splits: list | None = None) -> dict[str, Any]:
+    """Cross-validation report of decoder ``spec`` on :class:`EpochsData` (every fitted step inside
+    the folds; epochs whose windows overlap stay in one fold); ``warnings`` lists broken assumptions.
+    ``splits`` (from :func:`~bcigui.core.decoders.evaluation.make_splits`) makes several pipelines
+    share their folds."""
     from bcigui.core.decoders.assumptions import check_requirements
 
+    pipeline, values = make_decoder(epochs, spec, params, prior, align)
     broken = check_requirements(spec.tags.get("requires"), epochs.X, epochs.y, epochs.sfreq, epochs.tmin, spec.name)
-    trial_seconds = float(epochs.tmax - epochs.tmin)
-    sub = (lambda f, m: progress(0.9 * f, m)) if progress else None
     report = cross_validate(pipeline, epochs.X, epochs.y, cv=cv, runs=epochs.runs, onsets=epochs.onsets,
-                            classes=classes, trial_seconds=trial_seconds, n_permutations=n_permutations,
-                            progress=sub, cancel=cancel)
-    if cancel is not None and cancel.is_set():
-        from bcigui.core.decoders.evaluation import Cancelled
+                            classes=list(epochs.classes), trial_seconds=float(epochs.tmax - epochs.tmin),
+                            n_permutations=n_permutations, splits=splits, progress=progress, cancel=cancel)
+    check_cancel(cancel, "training")
+    report.update(pipeline=spec.name, params=values, cv_scheme=str(cv), warnings=broken)
+    return report
 
-        raise Cancelled("training cancelled")
-    if progress:
-        progress(0.9, "fitting on all trials")
+
+def fit_epochs(epochs: Any, spec: PluginSpec, paradigm: str, report: dict[str, Any],
+               params: dict[str, Any] | None = None, event_map: dict[str, str] | None = None,
+               sources: Sequence[str] = (), prior: Any = None, align: str | None = None,
+               prior_sources: Sequence[str] = ()) -> TrainResult:
+    """Fit decoder ``spec`` on all epochs and build the model file's manifest around ``report`` (the
+    :func:`cross_validate_epochs` report of the same pipeline, parameters and epochs)."""
+    if paradigm not in PARADIGMS:
+        raise invalid_option("paradigm", paradigm, list(PARADIGMS))
+    pipeline, values = make_decoder(epochs, spec, params, prior, align)
+    classes = list(epochs.classes)
     t0 = time.perf_counter()
     pipeline.fit(epochs.X, epochs.y)
     alignment = None
@@ -110,9 +128,11 @@ def train_epochs(epochs: Any, spec: PluginSpec, paradigm: str, params: dict[str,
         alignment = {"method": pipeline.alignment, "adapt": "supported" if prior is None else "recommended",
                      "prior": None if prior is None else {"files": [str(f) for f in prior_sources],
                                                           "domains": len(prior), "n_trials": prior.n_trials}}
+    report = dict(report)
     report["train_seconds"] = time.perf_counter() - t0
     report.update(pipeline=spec.name, params=values, paradigm=paradigm, n_epochs=len(epochs.y),
-                  counts=epochs.counts(), warnings=broken, alignment=alignment)
+                  counts=epochs.counts(), alignment=alignment)
+    report.setdefault("warnings", [])
     manifest = {
         "paradigm": paradigm,
         "classes": classes,
@@ -126,14 +146,35 @@ def train_epochs(epochs: Any, spec: PluginSpec, paradigm: str, params: dict[str,
         "event_map": dict(event_map or {}),
         "alignment": alignment,
         "cv": {k: report[k] for k in ("accuracy", "accuracy_std", "balanced_accuracy", "kappa", "chance_level",
-                                      "p_value", "confusion_matrix", "n_trials") if k in report} | {"scheme": str(cv)},
+                                      "p_value", "confusion_matrix", "n_trials") if k in report}
+        | {"scheme": str(report.get("cv_scheme", ""))},
         "training_data": {"fingerprint_sha256": data_fingerprint(epochs.X, epochs.y),
                           "n_epochs": len(epochs.y), "counts": epochs.counts(),
                           "files": [str(s) for s in sources]},
     }
+    return TrainResult(pipeline, manifest, report)
+
+
+def train_epochs(epochs: Any, spec: PluginSpec, paradigm: str, params: dict[str, Any] | None = None,
+                 cv: int | str = 5, event_map: dict[str, str] | None = None, sources: Sequence[str] = (),
+                 n_permutations: int = 0, progress: Progress | None = None,
+                 cancel: threading.Event | None = None, prior: Any = None, align: str | None = None,
+                 prior_sources: Sequence[str] = ()) -> TrainResult:
+    """Cross-validate then fit decoder ``spec`` on :class:`EpochsData`; returns pipeline, manifest, report.
+
+    ``prior`` (a :class:`~bcigui.core.decoders.transfer.Prior`) or ``align`` ("recenter"/"stretch")
+    wraps the covariance pipeline into an :class:`~bcigui.core.decoders.transfer.AlignedDecoder`:
+    this session re-centred on its own trials (inside each fold), the prior's domains on theirs."""
+    if paradigm not in PARADIGMS:
+        raise invalid_option("paradigm", paradigm, list(PARADIGMS))
+    sub = (lambda f, m: progress(0.9 * f, m)) if progress else None
+    report = cross_validate_epochs(epochs, spec, params, cv, n_permutations, sub, cancel, prior, align)
+    if progress:
+        progress(0.9, "fitting on all trials")
+    result = fit_epochs(epochs, spec, paradigm, report, params, event_map, sources, prior, align, prior_sources)
     if progress:
         progress(1.0, "done")
-    return TrainResult(pipeline, manifest, report)
+    return result
 
 
 def train_files(paths: Sequence[str | Path], paradigm: str, event_map: dict[str, str], pipeline: str,
@@ -141,7 +182,8 @@ def train_files(paths: Sequence[str | Path], paradigm: str, event_map: dict[str,
                 cv: int | str = 5, l_freq: float | None = None, h_freq: float | None = None,
                 notch: float | None = None, progress: Progress | None = None,
                 cancel: threading.Event | None = None, reference: str | None = None,
-                prior: Sequence[str | Path] = (), align: str | None = None) -> TrainResult:
+                prior: Sequence[str | Path] = (), align: str | None = None, order: int | None = None,
+                notch_harmonics: int | None = None) -> TrainResult:
     """Load recordings, epoch them with the pipeline's (or given) filter and window, then train.
 
     ``reference="average"`` re-references to the common average (causally, sample by sample, so
@@ -153,7 +195,7 @@ def train_files(paths: Sequence[str | Path], paradigm: str, event_map: dict[str,
 
     spec = get_decoder(pipeline, paradigm)
     spec.resolve(params)  # fail on bad parameters before loading data
-    filt = default_filter(spec, l_freq, h_freq, notch, reference)
+    filt = default_filter(spec, l_freq, h_freq, notch, reference, order, notch_harmonics)
     tmin = float(spec.tags.get("tmin", 0.5) if tmin is None else tmin)
     tmax = float(spec.tags.get("tmax", 2.5) if tmax is None else tmax)
     if progress:

@@ -27,6 +27,8 @@ from pyriemann.utils.mean import mean_riemann
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
 from sklearn.pipeline import Pipeline
 
+from bcigui.core.checks import invalid_option
+
 ALIGNMENTS = ("recenter", "stretch")
 
 
@@ -136,7 +138,7 @@ class AlignedDecoder(ClassifierMixin, BaseEstimator):
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> AlignedDecoder:
         if self.alignment not in ALIGNMENTS:
-            raise ValueError(f"alignment must be one of {list(ALIGNMENTS)}, got {self.alignment!r}")
+            raise invalid_option("alignment", self.alignment, list(ALIGNMENTS))
         y = np.asarray(y).astype(str)
         stretch = self.alignment == "stretch"
         self.front_ = clone(self.front).fit(X, y)

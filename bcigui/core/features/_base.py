@@ -5,6 +5,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from sklearn.exceptions import NotFittedError
+
+
+class NotFitted(NotFittedError, RuntimeError):
+    """scikit-learn's ``NotFittedError`` (also a ``RuntimeError``, as these estimators raised before)."""
+
+
+def not_fitted(est: object) -> NotFitted:
+    """The error of ``est`` used before ``fit``."""
+    return NotFitted(f"{type(est).__name__} is not fitted: call fit() first")
+
+
+def check_fitted(est: object, attribute: str) -> None:
+    """Raise :class:`NotFitted` unless ``est`` has the fitted ``attribute``."""
+    if not hasattr(est, attribute):
+        raise not_fitted(est)
 
 
 def check_epochs(X: np.ndarray, n_channels: int | None = None) -> np.ndarray:
@@ -38,29 +54,6 @@ def frequency_grid(fmin: float, fmax: float, freq_resolution: float, sfreq: floa
         raise ValueError(f"Parameter 'fmax' must be <= Nyquist ({sfreq / 2:g} Hz), got {fmax!r}")
     n = int(np.floor((fmax - fmin) / freq_resolution + 1e-9)) + 1
     return np.round(fmin + freq_resolution * np.arange(n), 10)
-
-
-def parse_bands(bands: str | Sequence[tuple[float, float]]) -> list[tuple[float, float]]:
-    """``"8-12,12-30"`` (or ``[(8, 12), (12, 30)]``) -> ``[(8.0, 12.0), (12.0, 30.0)]``."""
-    if isinstance(bands, str):
-        out = []
-        for item in bands.replace(";", ",").split(","):
-            item = item.strip()
-            if not item:
-                continue
-            lo, sep, hi = item.replace(":", "-").partition("-")
-            try:
-                out.append((float(lo), float(hi)))
-            except ValueError:
-                raise ValueError(f"Parameter 'bands' expects 'lo-hi' items in Hz like '8-12,12-30', got {item!r}") from None
-    else:
-        out = [(float(lo), float(hi)) for lo, hi in bands]
-    for lo, hi in out:
-        if not 0 <= lo < hi:
-            raise ValueError(f"Parameter 'bands': each band needs 0 <= low < high Hz, got {lo:g}-{hi:g}")
-    if not out:
-        raise ValueError(f"Parameter 'bands' must list at least one band like '8-12', got {bands!r}")
-    return out
 
 
 def fmt_freq(f: float) -> str:

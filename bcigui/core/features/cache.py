@@ -30,6 +30,33 @@ class FeatureTensor:
     params: dict[str, Any] = field(default_factory=dict)
     key: str = ""
     cached: bool = field(default=False, compare=False)  # read from the cache (not stored in the file)
+    classes: list[str] = field(default_factory=list, compare=False)
+    log_power: bool | np.ndarray = field(default=False, compare=False)  # log10 V²/Hz: one flag, or one per row
+    parts: dict[str, slice] = field(default_factory=dict, compare=False)  # each part's rows when combined
+
+    @property
+    def values(self) -> np.ndarray:
+        """The features (``data``), as the analysis views call them."""
+        return self.data
+
+    def row_is_log(self, row: int) -> bool:
+        lp = np.asarray(self.log_power, dtype=bool)
+        return bool(lp if lp.ndim == 0 else lp[row])
+
+    @property
+    def db(self) -> np.ndarray:
+        """Values for display: power in dB re 1 µV²/Hz (from log10 V²/Hz), other rows unchanged."""
+        lp = np.asarray(self.log_power, dtype=bool)
+        if lp.ndim == 0:
+            return 10.0 * (self.data + 12.0) if lp else self.data
+        out = np.array(self.data, dtype=float)
+        out[:, lp, :] = 10.0 * (out[:, lp, :] + 12.0)
+        return out
+
+    def part(self, prefix: str) -> tuple[slice, list[str]]:
+        """Rows of one part of a combined tensor and their names without the prefix."""
+        sl = self.parts[prefix]
+        return sl, [r.split(":", 1)[1] for r in self.rows[sl]]
 
     @property
     def flat(self) -> np.ndarray:

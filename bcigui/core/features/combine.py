@@ -6,10 +6,12 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.utils.metaestimators import _BaseComposition
 
-from bcigui.core.features._base import fmt_freq, tensor_names
+from bcigui.core.checks import invalid_option
+from bcigui.core.features._base import fmt_freq, not_fitted, tensor_names
 
 
-class CombinedFeatures(TransformerMixin, _BaseComposition):
+class CombinedFeatures(TransformerMixin, _BaseComposition):  # private sklearn base, as Pipeline uses;
+    # its nested get/set_params are pinned by test_combined_features_names_and_params
     """Concatenate the outputs of named transformers: ``[("psd", PSDFeatures(...)), ...]``.
 
     Feature names are ``"<name>:<feature>"`` (e.g. ``"psd:C3;12.0"``, ``"imcoh:C3;12.0"``), so the
@@ -37,7 +39,7 @@ class CombinedFeatures(TransformerMixin, _BaseComposition):
     def fit(self, X: np.ndarray, y: np.ndarray | None = None) -> CombinedFeatures:
         self._check()
         if self.output not in ("flat", "tensor"):
-            raise ValueError(f"Parameter 'output' must be one of ['flat', 'tensor'], got {self.output!r}")
+            raise invalid_option("Parameter 'output'", self.output, ["flat", "tensor"])
         if self.output == "tensor":
             return self._fit_tensor(X, y)
         self.transformers_, self.transformer_slices_ = [], {}
@@ -75,7 +77,7 @@ class CombinedFeatures(TransformerMixin, _BaseComposition):
 
     def transform(self, X: np.ndarray) -> np.ndarray:
         if not hasattr(self, "transformers_"):
-            raise RuntimeError("CombinedFeatures is not fitted: call fit() first")
+            raise not_fitted(self)
         if self.output == "tensor":
             return concat_tensors({name: est.transform(X) for name, est in self.transformers_})
         return np.hstack([est.transform(X).reshape(len(X), -1) for _, est in self.transformers_])

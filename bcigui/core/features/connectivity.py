@@ -18,18 +18,20 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from bcigui.core.catalog import COH_METHODS, CONNECTIVITY_METHODS
+from bcigui.core.checks import invalid_option
 from bcigui.core.features._base import (
     check_epochs,
     check_sfreq,
     default_names,
     fmt_freq,
     frequency_grid,
+    not_fitted,
     tensor_names,
 )
 from bcigui.core.features.psd import _interp_last
 
-COH_METHODS = {"coh": "ordinary", "imcoh": "imaginary", "instantaneous": "instantaneous", "lagged": "lagged"}
-METHODS = (*COH_METHODS, "plv", "wpli")
+METHODS = CONNECTIVITY_METHODS
 REDUCTIONS = ("node", "edges")
 
 
@@ -41,7 +43,7 @@ def connectivity_matrices(
     The matrices are symmetric with a zero diagonal.
     """
     if method not in METHODS:
-        raise ValueError(f"Parameter 'method' must be one of {list(METHODS)}, got {method!r}")
+        raise invalid_option("Parameter 'method'", method, list(METHODS))
     n_ep, n_ch, n_times = X.shape
     if method in COH_METHODS:
         import warnings
@@ -113,11 +115,11 @@ class ConnectivityFeatures(TransformerMixin, BaseEstimator):
         X = check_epochs(X)
         sfreq = check_sfreq(self.sfreq)
         if self.method not in METHODS:
-            raise ValueError(f"Parameter 'method' must be one of {list(METHODS)}, got {self.method!r}")
+            raise invalid_option("Parameter 'method'", self.method, list(METHODS))
         if self.reduce not in REDUCTIONS:
-            raise ValueError(f"Parameter 'reduce' must be one of {list(REDUCTIONS)}, got {self.reduce!r}")
+            raise invalid_option("Parameter 'reduce'", self.reduce, list(REDUCTIONS))
         if self.output not in ("flat", "tensor"):
-            raise ValueError(f"Parameter 'output' must be one of ['flat', 'tensor'], got {self.output!r}")
+            raise invalid_option("Parameter 'output'", self.output, ["flat", "tensor"])
         if X.shape[1] < 2:
             raise ValueError(f"Connectivity needs at least 2 channels, got {X.shape[1]}")
         self.freqs_ = frequency_grid(self.fmin, self.fmax, self.freq_resolution, sfreq)
@@ -134,7 +136,7 @@ class ConnectivityFeatures(TransformerMixin, BaseEstimator):
 
     def transform(self, X: np.ndarray) -> np.ndarray:
         if not hasattr(self, "freqs_"):
-            raise RuntimeError("ConnectivityFeatures is not fitted: call fit() first")
+            raise not_fitted(self)
         X = check_epochs(X, self.n_channels_)
         C = connectivity_matrices(X, float(self.sfreq), self.freqs_, self.method)
         T = node_strength(C) if self.reduce == "node" else edge_values(C)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bcigui.core.checks import invalid_option
 from bcigui.core.features._base import check_epochs
 
 
@@ -93,7 +94,7 @@ def topomap_values(
     if reduce == "maxabs":
         idx = np.abs(sub).argmax(axis=-1)
         return np.take_along_axis(sub, idx[..., None], axis=-1)[..., 0]
-    raise ValueError(f"Parameter 'reduce' must be one of ['mean', 'maxabs'], got {reduce!r}")
+    raise invalid_option("Parameter 'reduce'", reduce, ["mean", "maxabs"])
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from bcigui.core.catalog import CONNECTIVITY_METHODS, COV_ESTIMATORS, PSD_METHODS
 from bcigui.core.plugins.params import Param
 from bcigui.core.plugins.registry import PluginSpec
 
@@ -17,7 +18,7 @@ _FMIN = Param("fmin", "float", 1.0, "lowest frequency", minimum=0.0, maximum=100
 _FMAX = Param("fmax", "float", 40.0, "highest frequency", minimum=0.0, maximum=1000.0, unit="Hz")
 _RES = Param("freq_resolution", "float", 1.0, "spacing of the output frequencies", minimum=0.05, maximum=10.0, unit="Hz")
 _OUT = Param("output", "str", "flat", "flat features or (epochs, channels, freqs) tensor", choices=("flat", "tensor"))
-_COV = Param("cov_estimator", "str", "oas", "covariance estimator", choices=("oas", "lwf", "scm"))
+_COV = Param("cov_estimator", "str", "oas", "covariance estimator", choices=COV_ESTIMATORS)
 _PSD = "bcigui.core.features.psd:PSDFeatures"
 
 PLUGINS = [
@@ -28,7 +29,7 @@ PLUGINS = [
         description="Log power spectral density per channel and frequency (Welch, multitaper or Burg AR)",
         params=(
             _SFREQ,
-            Param("method", "str", "welch", "spectral estimator", choices=("welch", "multitaper", "burg")),
+            Param("method", "str", "welch", "spectral estimator", choices=PSD_METHODS),
             _FMIN, _FMAX, _RES,
             Param("order", "int", 16, "Burg autoregressive model order", minimum=1, maximum=200,
                   when=("method", ("burg",))),
@@ -46,8 +47,8 @@ PLUGINS = [
         description="Log band power per channel (mean PSD within each band)",
         params=(
             _SFREQ,
-            Param("bands", "str", "4-8,8-12,12-16,16-24,24-30", "bands in Hz, 'lo-hi' separated by commas"),
-            Param("method", "str", "welch", "spectral estimator", choices=("welch", "multitaper", "burg")),
+            Param("bands", "bands", "4-8,8-12,12-16,16-24,24-30", "bands in Hz, 'lo-hi' separated by commas"),
+            Param("method", "str", "welch", "spectral estimator", choices=PSD_METHODS),
             Param("freq_resolution", "float", 0.5, "PSD resolution before averaging", minimum=0.05, unit="Hz"),
             Param("order", "int", 16, "Burg autoregressive model order", minimum=1, maximum=200,
                   when=("method", ("burg",))),
@@ -64,7 +65,7 @@ PLUGINS = [
         params=(
             _SFREQ,
             Param("method", "str", "imcoh", "connectivity measure",
-                  choices=("coh", "imcoh", "instantaneous", "lagged", "plv", "wpli")),
+                  choices=CONNECTIVITY_METHODS),
             _FMIN, _FMAX, _RES,
             Param("reduce", "str", "node", "node strength per channel or channel-pair edges", choices=("node", "edges")),
             _OUT,
@@ -86,7 +87,7 @@ PLUGINS = [
         description="Filter-bank CSP with optional mutual-information band selection",
         params=(
             _SFREQ,
-            Param("bands", "str", "4-8,8-12,12-16,16-20,20-24,24-28,28-32", "bands in Hz, 'lo-hi' separated by commas"),
+            Param("bands", "bands", "4-8,8-12,12-16,16-20,20-24,24-28,28-32", "bands in Hz, 'lo-hi' separated by commas"),
             Param("n_components", "int", 4, "spatial filters per band", minimum=1, maximum=256),
             Param("n_bands_select", "int", 0, "keep the best bands by mutual information (0 = all)", minimum=0),
             Param("filter_order", "int", 4, "Butterworth order of each band-pass", minimum=1, maximum=10),

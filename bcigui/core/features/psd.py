@@ -9,9 +9,10 @@ bins never leave this module. Output is a ``(n_epochs, n_channels, n_freqs)`` te
 from __future__ import annotations
 
 import numpy as np
-from scipy import signal
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from bcigui.core.catalog import PSD_METHODS
+from bcigui.core.checks import invalid_option
 from bcigui.core.features._base import (
     check_epochs,
     check_sfreq,
@@ -19,11 +20,13 @@ from bcigui.core.features._base import (
     fmt_band,
     fmt_freq,
     frequency_grid,
-    parse_bands,
+    not_fitted,
     tensor_names,
 )
+from bcigui.core.plugins.params import parse_bands
+from bcigui.core.signal.spectra import band_mask, welch
 
-METHODS = ("welch", "multitaper", "burg")
+METHODS = PSD_METHODS
 OUTPUTS = ("flat", "tensor")
 
 
@@ -70,7 +73,7 @@ def psd_array(
 ) -> np.ndarray:
     """PSD of ``X`` ``(..., n_times)`` evaluated at ``freqs`` (Hz) -> ``(..., n_freqs)``."""
     if method not in METHODS:
-        raise ValueError(f"Parameter 'method' must be one of {list(METHODS)}, got {method!r}")
+        raise invalid_option("Parameter 'method'", method, list(METHODS))
     n_times = X.shape[-1]
     if method == "burg":
         a, s2 = burg_ar(X, order)
@@ -79,7 +82,7 @@ def psd_array(
     if method == "welch":
         nperseg = int(min(n_times, np.ceil(sfreq / res)))
         nfft = int(max(nperseg, np.ceil(sfreq / res)))
-        f, p = signal.welch(X, fs=sfreq, nperseg=nperseg, noverlap=nperseg // 2, nfft=nfft, axis=-1)
+        f, p = welch(X, sfreq, nperseg, axis=-1, nfft=nfft)
     else:
         from mne.time_frequency import psd_array_multitaper
 
@@ -145,11 +148,11 @@ class PSDFeatures(TransformerMixin, BaseEstimator):
     def _grid(self) -> tuple[np.ndarray, list[tuple[float, float]] | None]:
         sfreq = check_sfreq(self.sfreq)
         if self.method not in METHODS:
-            raise ValueError(f"Parameter 'method' must be one of {list(METHODS)}, got {self.method!r}")
+            raise invalid_option("Parameter 'method'", self.method, list(METHODS))
         if self.output not in OUTPUTS:
-            raise ValueError(f"Parameter 'output' must be one of {list(OUTPUTS)}, got {self.output!r}")
+            raise invalid_option("Parameter 'output'", self.output, list(OUTPUTS))
         if self.bands:
-            bands = parse_bands(self.bands)
+            bands = parse_bands(self.bands, name="Parameter 'bands'")
             lo, hi = min(b[0] for b in bands), max(b[1] for b in bands)
             return frequency_grid(lo, hi, self.freq_resolution, sfreq), bands
         return frequency_grid(self.fmin, self.fmax, self.freq_resolution, sfreq), None
@@ -173,11 +176,11 @@ class PSDFeatures(TransformerMixin, BaseEstimator):
 
     def transform(self, X: np.ndarray) -> np.ndarray:
         if not hasattr(self, "grid_"):
-            raise RuntimeError("PSDFeatures is not fitted: call fit() first")
+            raise not_fitted(self)
         X = check_epochs(X, self.n_channels_)
         p = psd_array(X, self.sfreq, self.grid_, self.method, self.order, self.bandwidth)
         if self.bands_ is not None:
-            p = np.stack([p[..., (self.grid_ >= lo) & (self.grid_ <= hi)].mean(axis=-1) for lo, hi in self.bands_], -1)
+            p = np.stack([p[..., band_mask(self.grid_, lo, hi)].mean(axis=-1) for lo, hi in self.bands_], -1)
         if self.log:
             p = np.log10(np.maximum(p, 1e-30))
         return p if self.output == "tensor" else p.reshape(len(X), -1)

@@ -14,10 +14,12 @@ from pyriemann import estimation, tangentspace
 from pyriemann.geometry.base import invsqrtm, logm
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from bcigui.core.features._base import check_epochs, default_names
+from bcigui.core.catalog import RIEMANN_METRICS
+from bcigui.core.checks import invalid_option
+from bcigui.core.features._base import check_epochs, default_names, not_fitted
 from bcigui.core.features.spatial import _check_cov
 
-METRICS = ("riemann", "logeuclid", "euclid")
+METRICS = RIEMANN_METRICS
 
 
 def oas_covariances(X: np.ndarray) -> np.ndarray:
@@ -71,7 +73,10 @@ class TangentSpace(tangentspace.TangentSpace):
         return self.fit(X, y, sample_weight=sample_weight).transform(X)
 
     def _fast_map(self) -> bool:
-        return self._metric_map == "riemann" and not self.tsupdate and np.isrealobj(self.reference_)
+        # ``_metric_map`` is pyriemann's private name for the map metric (set in ``fit``); if it ever
+        # changes, the slower public path runs. Pinned by test_tangent_space_equals_pyriemann.
+        return (getattr(self, "_metric_map", None) == "riemann" and not self.tsupdate
+                and np.isrealobj(self.reference_))
 
     def transform(self, X: np.ndarray) -> np.ndarray:
         W = getattr(self, "whitening_", None)
@@ -99,7 +104,7 @@ class TangentSpaceFeatures(TransformerMixin, BaseEstimator):
     def fit(self, X: np.ndarray, y: np.ndarray | None = None) -> TangentSpaceFeatures:
         X = check_epochs(X)
         if self.metric not in METRICS:
-            raise ValueError(f"Parameter 'metric' must be one of {list(METRICS)}, got {self.metric!r}")
+            raise invalid_option("Parameter 'metric'", self.metric, list(METRICS))
         self.cov_ = Covariances(estimator=_check_cov(self.cov_estimator))
         self.ts_ = TangentSpace(metric=self.metric).fit(self.cov_.transform(X))
         self.n_channels_ = X.shape[1]
@@ -108,7 +113,7 @@ class TangentSpaceFeatures(TransformerMixin, BaseEstimator):
 
     def transform(self, X: np.ndarray) -> np.ndarray:
         if not hasattr(self, "ts_"):
-            raise RuntimeError("TangentSpaceFeatures is not fitted: call fit() first")
+            raise not_fitted(self)
         X = check_epochs(X, self.n_channels_)
         return self.ts_.transform(self.cov_.transform(X))
 

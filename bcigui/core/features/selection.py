@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from bcigui.core.features._base import default_names, fmt_freq
+from bcigui.core.checks import invalid_option
+from bcigui.core.features._base import default_names, fmt_freq, not_fitted
 from bcigui.core.features.discriminability import fisher_score, signed_r2
 
 SCORES = ("r2", "fisher")
@@ -91,7 +92,7 @@ class AutoFeatSelector(TransformerMixin, BaseEstimator):
         names = default_names(self.ch_names, F.shape[1])
         freqs = _freqs(self.freqs, F.shape[2])
         if self.score not in SCORES:
-            raise ValueError(f"Parameter 'score' must be one of {list(SCORES)}, got {self.score!r}")
+            raise invalid_option("Parameter 'score'", self.score, list(SCORES))
         if self.score == "r2":
             s = np.abs(signed_r2(F, y))
             s = s if s.ndim == 2 else s.max(axis=0)
@@ -126,7 +127,7 @@ class AutoFeatSelector(TransformerMixin, BaseEstimator):
 
     def transform(self, F: np.ndarray) -> np.ndarray:
         if not hasattr(self, "rows_"):
-            raise RuntimeError("AutoFeatSelector is not fitted: call fit() first")
+            raise not_fitted(self)
         F = _check_tensor(F, *self.shape_)
         return F[:, self.rows_, self.cols_]
 
@@ -168,9 +169,42 @@ class ManualSelector(TransformerMixin, BaseEstimator):
 
     def transform(self, F: np.ndarray) -> np.ndarray:
         if not hasattr(self, "items_"):
-            raise RuntimeError("ManualSelector is not fitted: call fit() first")
+            raise not_fitted(self)
         F = _check_tensor(F, *self.shape_)
         return np.stack([F[:, r, cols].mean(axis=1) for r, cols in self.items_], axis=1)
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         return self.feature_names_
+
+
+class SelectedTensorFeatures(TransformerMixin, BaseEstimator):
+    """A tensor feature extractor followed by a selector that learns its rows and frequencies from it:
+    any ``(epochs, rows, freqs)`` extractor with ``channel_names_`` and ``freqs_`` (a third-party
+    feature plugin) feeds :class:`AutoFeatSelector` or :class:`ManualSelector`, both fitted inside
+    the training folds like the rest of the pipeline."""
+
+    def __init__(self, extractor: BaseEstimator, selector: BaseEstimator) -> None:
+        self.extractor = extractor
+        self.selector = selector
+
+    def fit(self, X: np.ndarray, y: np.ndarray | None = None) -> SelectedTensorFeatures:
+        from sklearn.base import clone
+
+        self.extractor_ = clone(self.extractor).fit(X, y)
+        F = self.extractor_.transform(X)
+        rows = getattr(self.extractor_, "channel_names_", None)
+        freqs = getattr(self.extractor_, "freqs_", None)
+        if F.ndim != 3 or rows is None or freqs is None:
+            raise ValueError(f"{type(self.extractor).__name__} must give an (epochs, rows, freqs) tensor and set "
+                             f"channel_names_ and freqs_ when fitted, got output of shape {F.shape}")
+        self.selector_ = clone(self.selector).set_params(ch_names=list(rows), freqs=[float(f) for f in freqs])
+        self.selector_.fit(F, y)
+        return self
+
+    def transform(self, X: np.ndarray) -> np.ndarray:
+        if not hasattr(self, "selector_"):
+            raise not_fitted(self)
+        return self.selector_.transform(self.extractor_.transform(X))
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        return self.selector_.get_feature_names_out()

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy import signal
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from bcigui.core.features._base import check_epochs, check_sfreq, fmt_band, parse_bands
-
-COV_ESTIMATORS = ("oas", "lwf", "scm")
+from bcigui.core.catalog import COV_ESTIMATORS
+from bcigui.core.checks import invalid_option
+from bcigui.core.features._base import check_epochs, check_sfreq, fmt_band, not_fitted
+from bcigui.core.plugins.params import parse_bands
+from bcigui.core.signal.filters import bandpass_epochs
 
 
 def _check_cov(estimator: str) -> str:
     if estimator not in COV_ESTIMATORS:
-        raise ValueError(f"Parameter 'cov_estimator' must be one of {list(COV_ESTIMATORS)}, got {estimator!r}")
+        raise invalid_option("Parameter 'cov_estimator'", estimator, list(COV_ESTIMATORS))
     return estimator
 
 
@@ -46,7 +47,7 @@ class CSPFeatures(TransformerMixin, BaseEstimator):
 
     def transform(self, X: np.ndarray) -> np.ndarray:
         if not hasattr(self, "csp_"):
-            raise RuntimeError("CSPFeatures is not fitted: call fit() first")
+            raise not_fitted(self)
         X = check_epochs(X, self.n_channels_)
         return self.csp_.transform(self.cov_.transform(X))
 
@@ -80,8 +81,7 @@ class FilterBankCSP(TransformerMixin, BaseEstimator):
         self.random_state = random_state
 
     def _filter(self, X: np.ndarray, band: tuple[float, float]) -> np.ndarray:
-        sos = signal.butter(self.filter_order, band, "bandpass", fs=self.sfreq, output="sos")
-        return signal.sosfiltfilt(sos, X, axis=-1)
+        return bandpass_epochs(X, self.sfreq, band[0], band[1], self.filter_order)
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> FilterBankCSP:
         from sklearn.feature_selection import mutual_info_classif
@@ -89,7 +89,7 @@ class FilterBankCSP(TransformerMixin, BaseEstimator):
         X = check_epochs(X)
         y = np.asarray(y)
         sfreq = check_sfreq(self.sfreq)
-        bands = parse_bands(self.bands)
+        bands = parse_bands(self.bands, name="Parameter 'bands'")
         for lo, hi in bands:
             if lo <= 0 or hi >= sfreq / 2:
                 raise ValueError(f"Parameter 'bands': each band must lie in (0, {sfreq / 2:g}) Hz, got {lo:g}-{hi:g}")
@@ -115,7 +115,7 @@ class FilterBankCSP(TransformerMixin, BaseEstimator):
 
     def transform(self, X: np.ndarray) -> np.ndarray:
         if not hasattr(self, "filters_"):
-            raise RuntimeError("FilterBankCSP is not fitted: call fit() first")
+            raise not_fitted(self)
         X = check_epochs(X, self.n_channels_)
         return np.hstack([csp.transform(cov.transform(self._filter(X, band))) for band, cov, csp in self.filters_])
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from bcigui.core.data.channels import match_channels
 from bcigui.core.signal.filters import CausalFilter, FilterSpec
+from bcigui.core.signal.invalid import SETTLE_SECONDS, hold_last_valid
 from bcigui.core.signal.resample import StreamResampler
 
 REJECTED = -1
@@ -133,7 +134,7 @@ class SlidingDecoder:
         hop: float = 0.1,
         smoothing: int = 1,
         threshold: float | None = None,
-        settle: float = 0.5,
+        settle: float = SETTLE_SECONDS,
         resample: bool = False,
         max_abs: float | None = None,
         adapt: bool = False,
@@ -244,11 +245,8 @@ class SlidingDecoder:
         return out
 
     def _fill_invalid(self, part: np.ndarray, invalid: np.ndarray) -> np.ndarray:
-        """Hold each channel's last valid value over its invalid samples."""
-        for i in range(len(part)):
-            row = part[i]
-            row[invalid[i]] = self._last_fill[invalid[i]]
-            self._last_fill = row
+        """Hold each channel's last valid value over its invalid samples (as ``make_epochs`` does)."""
+        part, self._last_fill = hold_last_valid(part, invalid, self._last_fill)
         return part
 
     def _append(self, data: np.ndarray, times: np.ndarray) -> None:

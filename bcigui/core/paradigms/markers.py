@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from bcigui.core.checks import invalid_option
+
 SESSION_START = "session/start"
 SESSION_END = "session/end"
 SESSION_ABORT = "session/abort"
@@ -56,7 +58,7 @@ def format_frequency(freq: float) -> str:
 def cue_marker(cls: str) -> str:
     """Marker of the cue of motor-imagery class ``cls`` (one of :data:`MI_CLASSES`)."""
     if cls not in MI_CLASSES:
-        raise ValueError(f"class must be one of {list(MI_CLASSES)}, got {cls!r}")
+        raise invalid_option("class", cls, list(MI_CLASSES))
     return CUE_PREFIX + cls
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from bcigui.core.checks import invalid_option
 from bcigui.core.paradigms import markers as mk
 from bcigui.core.paradigms.base import Paradigm, Phase, check_durations, session_phases
 
@@ -67,7 +68,7 @@ class MotorImageryParadigm(Paradigm):
                 f"during the first part of the imagery period, got {cue_duration} s"
             )
         if cue_style not in ("arrow", "word"):
-            raise ValueError(f"cue_style must be one of ['arrow', 'word'], got {cue_style!r}")
+            raise invalid_option("cue_style", cue_style, ["arrow", "word"])
         self.trials_per_class = int(trials_per_class)
         self.baseline_duration = float(baseline_duration)
         self.fixation_duration = float(fixation_duration)

@@ -32,8 +32,8 @@ MI_PARAMS = (
 )
 
 SSVEP_PARAMS = (
-    Param("frequencies", "str", "13,17,21", "comma-separated target frequencies (2 to 40 targets)", unit="Hz"),
-    Param("phases", "str", "", "comma-separated phases in units of pi (empty: all 0)"),
+    Param("frequencies", "floats", "13,17,21", "comma-separated target frequencies (2 to 40 targets)", unit="Hz"),
+    Param("phases", "floats", "", "comma-separated phases in units of pi (empty: all 0)"),
     Param("mode", "str", "sinusoid", "sampled sinusoid (any frequency) or on/off (R/f integer)",
           choices=("sinusoid", "onoff")),
     Param("trials_per_class", "int", 8, "trials per target", minimum=1, maximum=500),

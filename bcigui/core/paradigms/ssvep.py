@@ -15,9 +15,11 @@ import math
 
 import numpy as np
 
+from bcigui.core.checks import invalid_option
 from bcigui.core.paradigms import markers as mk
 from bcigui.core.paradigms.base import Paradigm, Phase, check_durations, session_phases
 from bcigui.core.paradigms.mi import balanced_order
+from bcigui.core.plugins.params import parse_floats
 
 MODES = ("sinusoid", "onoff")
 MIN_TARGETS, MAX_TARGETS = 2, 40
@@ -27,7 +29,7 @@ def luminance(freq: float, phase: float, frame: np.ndarray | int, refresh: float
               mode: str = "sinusoid") -> np.ndarray:
     """Luminance in ``[0, 1]`` of a target at frame index/indices ``frame``; ``phase`` in radians."""
     if mode not in MODES:
-        raise ValueError(f"mode must be one of {list(MODES)}, got {mode!r}")
+        raise invalid_option("mode", mode, list(MODES))
     if not refresh > 0:
         raise ValueError(f"refresh rate must be > 0 Hz, got {refresh!r}")
     cycles = float(freq) * np.asarray(frame, dtype=float) / float(refresh) + phase / (2 * np.pi)
@@ -57,16 +59,6 @@ def frequency_warnings(freqs: list[float], refresh: float, mode: str = "sinusoid
                 out.append(f"{f:g} Hz in on/off mode: {refresh:g}/{f:g} = {ratio:.3f} frames per cycle is not "
                            "an integer; cycles will have unequal lengths (use mode=sinusoid)")
     return out
-
-
-def parse_floats(text: str | list[float], name: str) -> list[float]:
-    """``"8, 10.5,12"`` -> ``[8.0, 10.5, 12.0]``; the error names ``name``."""
-    if isinstance(text, str):
-        try:
-            return [float(x) for x in text.replace(";", ",").split(",") if x.strip()]
-        except ValueError:
-            raise ValueError(f"{name} must be numbers separated by commas, got {text!r}") from None
-    return [float(x) for x in text]
 
 
 class SSVEPParadigm(Paradigm):
@@ -102,7 +94,7 @@ class SSVEPParadigm(Paradigm):
         if len(ph) != len(freqs):
             raise ValueError(f"phases must have one value per frequency ({len(freqs)}), got {len(ph)}: {phases!r}")
         if mode not in MODES:
-            raise ValueError(f"mode must be one of {list(MODES)}, got {mode!r}")
+            raise invalid_option("mode", mode, list(MODES))
         check_durations(baseline_duration=baseline_duration, cue_duration=cue_duration,
                         flicker_duration=flicker_duration, rest_duration=rest_duration,
                         rest_jitter=rest_jitter)

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-_TYPES = {"int": int, "float": float, "bool": bool, "str": str}
+from bcigui.core.checks import check_option
+
+_TYPES = {"int": int, "float": float, "bool": bool, "str": str, "bands": str, "channels": str, "floats": str}
+#: Text types with a grammar, parsed and normalised here once (the value stays text, as in model files):
+#: ``bands`` "8-12,12-30" (:func:`parse_bands`), ``channels`` "C3,Cz,C4" or a keyword such as
+#: "sensorimotor" (empty: all), ``floats`` "13,17,21" (empty allowed).
+TEXT_TYPES = ("bands", "channels", "floats")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -14,7 +21,8 @@ _FALSE = {"0", "false", "no", "off"}
 class Param:
     """One typed parameter of a plugin.
 
-    ``type`` is one of ``"int"``, ``"float"``, ``"bool"``, ``"str"``. ``choices`` restricts the value
+    ``type`` is one of ``"int"``, ``"float"``, ``"bool"``, ``"str"``, or a text type with a grammar
+    (:data:`TEXT_TYPES`: ``"bands"``, ``"channels"``, ``"floats"``) normalised by ``validate``. ``choices`` restricts the value
     to a fixed set (the GUI shows a combo box); ``minimum``/``maximum`` bound numbers (inclusive).
     ``when=("method", ("burg",))``: the parameter only means something when parameter ``method`` has
     one of those values (forms hide it otherwise; its value is still passed).
@@ -68,15 +76,15 @@ class Param:
                     raise ValueError
                 value = float(value)
             else:
-                value = str(value)
-        except (TypeError, ValueError):
+                value = _normalise(self.type, self.name, value)
+        except (TypeError, ValueError) as err:
+            if self.type in TEXT_TYPES and str(err):
+                raise ValueError(str(err)) from None
             raise ValueError(
                 f"Parameter {self.name!r} must be of type {self.type}, got {value!r}"
             ) from None
-        if self.choices is not None and value not in self.choices:
-            raise ValueError(
-                f"Parameter {self.name!r} must be one of {list(self.choices)}, got {value!r}"
-            )
+        if self.choices is not None:
+            check_option(f"Parameter {self.name!r}", value, self.choices)
         if self.minimum is not None and value < self.minimum:
             raise ValueError(f"Parameter {self.name!r} must be >= {self.minimum}, got {value!r}")
         if self.maximum is not None and value > self.maximum:
@@ -97,6 +105,82 @@ class Param:
         if self.when is not None:
             out["when"] = {self.when[0]: list(self.when[1])}
         return out
+
+
+def parse_floats(text: str | Sequence[float], name: str = "values") -> list[float]:
+    """``"13, 17,21"`` (or numbers) -> ``[13.0, 17.0, 21.0]``; empty text -> ``[]``."""
+    items = [s.strip() for s in text.replace(";", ",").split(",")] if isinstance(text, str) else list(text)
+    out = []
+    for item in items:
+        if item == "":
+            continue
+        try:
+            out.append(float(item))
+        except (TypeError, ValueError):
+            raise ValueError(f"{name} must be numbers separated by commas (e.g. '13,17,21'), got {item!r}") from None
+    return out
+
+
+def parse_channels(text: str | Sequence[str]) -> list[str]:
+    """``"C3, Cz,C4"`` (or names) -> ``["C3", "Cz", "C4"]``; empty -> ``[]`` (all channels)."""
+    items = text.replace(";", ",").split(",") if isinstance(text, str) else list(text)
+    return [str(c).strip() for c in items if str(c).strip()]
+
+
+def _normalise(kind: str, name: str, value: Any) -> str:
+    """Canonical text of a :data:`TEXT_TYPES` value (or ``str(value)`` for ``str``)."""
+    label = f"Parameter {name!r}"
+    if kind == "bands":
+        return format_bands(parse_bands(value, name=label))
+    if kind == "floats":
+        return ",".join(f"{v:g}" for v in parse_floats(value, label))
+    if kind == "channels":
+        return ",".join(parse_channels(value))
+    return str(value)
+
+
+def parse_bands(bands: str | Sequence[Any], *, named: bool = False, nyquist: float | None = None,
+                name: str = "bands") -> Any:
+    """The one band grammar: ``"8-12,12-30"`` (``;`` and ``lo:hi`` also accepted) or a sequence of
+    ``(lo, hi)`` -> ``[(8.0, 12.0), (12.0, 30.0)]`` in Hz; with ``named``, ``"alpha:8-13, beta:13-30"``
+    -> ``{"alpha": (8.0, 13.0), ...}``. Each band needs ``0 <= low < high`` (``< nyquist`` if given);
+    errors name ``name`` and the item at fault."""
+    grammar, example = ("'name:low-high, ...'", "'alpha:8-13'") if named else ("'low-high, ...'", "'8-12,12-30'")
+    items: list[tuple[str, Any, Any, str]] = []
+    if isinstance(bands, str):
+        for item in filter(None, (s.strip() for s in bands.replace(";", ",").split(","))):
+            label, sep, rng = item.partition(":") if named else ("", "", item.replace(":", "-"))
+            lo, dash, hi = rng.partition("-")
+            ok = bool(dash) and (not named or bool(sep and label.strip()))
+            items.append((label.strip(), lo if ok else None, hi, item))
+    elif isinstance(bands, Mapping):
+        items = [(str(k), lo, hi, f"{k}:{lo}-{hi}") for k, (lo, hi) in bands.items()]
+    else:
+        items = [("", lo, hi, f"{lo}-{hi}") for lo, hi in bands]
+    out: dict[str, tuple[float, float]] = {}
+    parsed = []
+    for label, lo, hi, item in items:
+        try:
+            low, high = float(lo), float(hi)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name} must look like {grammar} (e.g. {example}), in Hz, got {item!r}") from None
+        if not 0 <= low < high:
+            where = f"band {label!r}" if label else name
+            raise ValueError(f"{where}: low must be >= 0 and below high, got {low:g}-{high:g} Hz")
+        if nyquist is not None and high >= nyquist:
+            raise ValueError(f"{name}: high must be below the Nyquist frequency {nyquist:g} Hz, got {low:g}-{high:g} Hz")
+        out[label] = (low, high)
+        parsed.append((low, high))
+    if not parsed:
+        raise ValueError(f"{name} must list at least one band like {example}, got {bands!r}")
+    return out if named else parsed
+
+
+def format_bands(bands: Any) -> str:
+    """Text of ``bands`` in :func:`parse_bands`' grammar (named when given a mapping)."""
+    if isinstance(bands, Mapping):
+        return ", ".join(f"{k}:{lo:g}-{hi:g}" for k, (lo, hi) in bands.items())
+    return ",".join(f"{lo:g}-{hi:g}" for lo, hi in bands)
 
 
 def resolve_params(params: tuple[Param, ...], values: dict[str, Any] | None) -> dict[str, Any]:

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from bcigui.core.checks import invalid_option
 from bcigui.core.recording.timeline import Timeline, make_raw, open_rows
 from bcigui.core.recording.writer import COMPLETE, DATA_FILES, GAPS, HEADER, MARKERS, SUFFIX, TIMES
 
@@ -240,7 +241,7 @@ def write_bids(raw, root: str | Path, subject: str, session: str | None, task: s
         raise ValueError("fmt='fif' is not a BIDS EEG data format (the bids-validator rejects it); choose one of "
                          f"{sorted(BIDS_FORMATS)}; finalize() keeps a lossless FIF copy in sourcedata/")
     if fmt not in BIDS_FORMATS:
-        raise ValueError(f"fmt must be one of {sorted(BIDS_FORMATS)}, got {fmt!r}")
+        raise invalid_option("fmt", fmt, sorted(BIDS_FORMATS))
     other = existing_run_file(root, subject, session, task, run)
     if other is not None:
         raise FileExistsError(f"{other} already exists; runs are never overwritten (choose another run)")
@@ -502,7 +503,7 @@ def _export_format(path: Path, fmt: str | None) -> str:
                              f"{sorted(EXPORT_FORMATS)}")
     fmt = str(fmt).lower()
     if fmt not in EXPORT_FORMATS:
-        raise ValueError(f"format must be one of {sorted(EXPORT_FORMATS)}, got {fmt!r}")
+        raise invalid_option("format", fmt, sorted(EXPORT_FORMATS))
     return fmt
 
 

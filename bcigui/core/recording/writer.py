@@ -26,6 +26,8 @@ from typing import Any
 
 import numpy as np
 
+from bcigui.core.checks import invalid_option
+
 HEADER, DATA, TIMES, MARKERS, GAPS, COMPLETE = (
     "header.json", "data.f32", "times.f64", "markers.jsonl", "gaps.jsonl", "complete.json"
 )
@@ -52,7 +54,7 @@ class RecordingWriter:
                  meta: dict[str, Any] | None = None, dtype: str = "<f4") -> None:
         self.path = Path(path)
         if dtype not in DATA_FILES:
-            raise ValueError(f"dtype must be one of {sorted(DATA_FILES)}, got {dtype!r}")
+            raise invalid_option("dtype", dtype, sorted(DATA_FILES))
         self.dtype = dtype
         self.n_channels = len(ch_names)
         if self.n_channels < 1:

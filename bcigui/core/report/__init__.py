@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from bcigui.core.checks import invalid_option
 from bcigui.core.report.contents import SessionReport
 from bcigui.core.report.gather import build_report
 
@@ -39,7 +40,7 @@ def render(report: SessionReport, fmt: str) -> bytes:
         from bcigui.core.report.pdf import render_pdf
 
         return render_pdf(report)
-    raise ValueError(f"fmt must be one of {list(FORMATS)}, got {fmt!r}")
+    raise invalid_option("fmt", fmt, list(FORMATS))
 
 
 def write_report(session_dir: str | Path, out: str | Path, overwrite: bool = True,

@@ -105,3 +105,11 @@ class CausalFilter:
 def filter_continuous(data: np.ndarray, sfreq: float, spec: FilterSpec) -> np.ndarray:
     """Causally filter a whole recording ``(n_samples, n_channels)`` from its first sample."""
     return CausalFilter(spec, sfreq, data.shape[1]).process(data)
+
+
+def bandpass_epochs(X: np.ndarray, sfreq: float, low: float, high: float, order: int = 4) -> np.ndarray:
+    """Zero-phase Butterworth band-pass of each epoch on its own along the last axis: the one per-epoch
+    band-pass of the pipelines (filter banks), applied to one window at a time, hence the same
+    offline and online (unlike :class:`CausalFilter`, which runs on the continuous signal)."""
+    sos = signal.butter(order, [low, high], "bandpass", fs=sfreq, output="sos")
+    return signal.sosfiltfilt(sos, np.asarray(X, dtype=np.float64), axis=-1)

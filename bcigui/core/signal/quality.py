@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-from scipy import signal
+
+from bcigui.core.signal.spectra import welch
 
 LEVELS = ("good", "warn", "bad")
 
@@ -87,7 +88,7 @@ def channel_metrics(data: np.ndarray, sfreq: float, line_freq: float = 50.0,
         clip = np.zeros(n_ch)
     line = np.zeros(n_ch)
     if n >= int(sfreq) and line_freq < sfreq / 2 - 1:
-        f, p = signal.welch(xu - xu.mean(axis=0), fs=sfreq, nperseg=int(sfreq), axis=0)
+        f, p = welch(xu, sfreq, int(sfreq), axis=0)  # each segment's mean removed
         band = (f >= line_freq - 1) & (f <= line_freq + 1)
         broad = (f >= 1) & (f <= 45)
         line = p[band].sum(axis=0) / np.maximum(p[broad].sum(axis=0), 1e-20)

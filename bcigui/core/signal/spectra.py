@@ -1,6 +1,7 @@
-"""Welch PSD, band power and spectrogram helpers for the live views (headless, numpy/scipy).
+"""Welch PSD, band power and spectrogram: :func:`welch` and :func:`band_mask` are the one Welch
+estimate and the one band-edge rule of bcigui (live views, signal quality, PSD features).
 
-Data layout is ``(n_samples, n_channels)`` in volts; powers are returned in µV²/Hz.
+The live-view helpers take ``(n_samples, n_channels)`` in volts and return powers in µV²/Hz.
 """
 
 from __future__ import annotations
@@ -26,6 +27,20 @@ def _check(data: np.ndarray, sfreq: float) -> np.ndarray:
     return np.nan_to_num(x) * 1e6
 
 
+def welch(x: np.ndarray, sfreq: float, nperseg: int, axis: int = -1, nfft: int | None = None
+          ) -> tuple[np.ndarray, np.ndarray]:
+    """Welch PSD along ``axis``: Hann segments of ``nperseg`` samples, 50 % overlap, each segment's
+    mean removed; ``(freqs, psd)`` with the power in the square of ``x``'s unit per Hz (V²/Hz for volts)."""
+    return signal.welch(x, fs=sfreq, nperseg=nperseg, noverlap=nperseg // 2, nfft=nfft, axis=axis,
+                        detrend="constant")
+
+
+def band_mask(freqs: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Bins of the band ``lo``-``hi`` Hz: ``lo <= f < hi``, so adjacent bands share no bin."""
+    freqs = np.asarray(freqs)
+    return (freqs >= lo) & (freqs < hi)
+
+
 def welch_psd(data: np.ndarray, sfreq: float, fmin: float = 1.0, fmax: float = 100.0,
               seg_seconds: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """Welch PSD ``(freqs, psd (n_freqs, n_channels))`` in µV²/Hz between ``fmin`` and ``fmax``."""
@@ -33,7 +48,7 @@ def welch_psd(data: np.ndarray, sfreq: float, fmin: float = 1.0, fmax: float = 1
     if x.shape[0] < 8:
         raise ValueError(f"need at least 8 samples for a spectrum, got {x.shape[0]}")
     nperseg = int(min(x.shape[0], max(8, round(seg_seconds * sfreq))))
-    f, p = signal.welch(x, fs=sfreq, nperseg=nperseg, axis=0, detrend="constant")
+    f, p = welch(x, sfreq, nperseg, axis=0)
     keep = (f >= fmin) & (f <= min(fmax, sfreq / 2))
     return f[keep], p[keep]
 
@@ -44,34 +59,10 @@ def band_power(freqs: np.ndarray, psd: np.ndarray,
     bands = DEFAULT_BANDS if bands is None else bands
     out = np.full((len(bands), psd.shape[1]), np.nan)
     for i, (lo, hi) in enumerate(bands.values()):
-        sel = (freqs >= lo) & (freqs < hi)
+        sel = band_mask(freqs, lo, hi)
         if sel.any():
             out[i] = psd[sel].mean(axis=0)
     return out
-
-
-def parse_bands(text: str) -> dict[str, tuple[float, float]]:
-    """Parse ``"delta:1-4, theta:4-8"`` into ``{"delta": (1, 4), ...}``; errors say what is wrong."""
-    bands: dict[str, tuple[float, float]] = {}
-    for item in filter(None, (s.strip() for s in text.replace(";", ",").split(","))):
-        name, sep, rng = item.partition(":")
-        lo_s, dash, hi_s = rng.partition("-")
-        try:
-            if not (sep and dash and name.strip()):
-                raise ValueError
-            lo, hi = float(lo_s), float(hi_s)
-        except ValueError:
-            raise ValueError(f"bands must look like 'name:low-high, ...' (e.g. 'alpha:8-13'), got {item!r}") from None
-        if not 0 <= lo < hi:
-            raise ValueError(f"band {name.strip()!r}: low must be >= 0 and below high, got {lo:g}-{hi:g} Hz")
-        bands[name.strip()] = (lo, hi)
-    if not bands:
-        raise ValueError(f"bands must list at least one 'name:low-high', got {text!r}")
-    return bands
-
-
-def format_bands(bands: dict[str, tuple[float, float]]) -> str:
-    return ", ".join(f"{k}:{lo:g}-{hi:g}" for k, (lo, hi) in bands.items())
 
 
 def spectrogram(x: np.ndarray, sfreq: float, seg_seconds: float = 0.5, fmax: float = 60.0

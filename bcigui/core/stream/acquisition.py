@@ -22,7 +22,7 @@ from bcigui.core.stream.lsl import (
     find_stream,
 )
 from bcigui.core.stream.markers import MarkerList
-from bcigui.core.stream.reader import Callback, Gap, StreamReader, StreamStats, _Events
+from bcigui.core.stream.reader import Callback, Gap, StreamEvent, StreamReader, StreamStats, _Events
 
 log = logging.getLogger(__name__)
 
@@ -159,7 +159,7 @@ class Acquisition(_Events):
             log.warning("marker stream %r could not be started: %s", reader.desc.name, err)
             if reader in self.marker_readers:
                 self.marker_readers.remove(reader)
-            self._emit("error", stream=reader.desc.name, message=str(err), time=pylsl.local_clock())
+            self._emit(StreamEvent.ERROR, stream=reader.desc.name, message=str(err), time=pylsl.local_clock())
             return False
 
     def stop(self) -> None:
@@ -199,6 +199,6 @@ class Acquisition(_Events):
                     reader = StreamReader(StreamDescription.from_info(info), self.buffer_seconds, self.timeout)
                     self._add_marker_reader(reader)
                     if self._start_marker(reader):
-                        self._emit("marker_stream_added", stream=info.name(), time=pylsl.local_clock())
+                        self._emit(StreamEvent.MARKER_STREAM_ADDED, stream=info.name(), time=pylsl.local_clock())
             except Exception:
                 log.exception("marker stream watcher failed")

@@ -18,6 +18,7 @@ from typing import Any
 import pylsl
 from pylsl.lib import string2fmt
 
+from bcigui.core.checks import invalid_option
 from bcigui.core.data.units import unit_scale  # noqa: F401 - re-exported (units are read per channel)
 
 log = logging.getLogger(__name__)
@@ -228,7 +229,7 @@ def make_stream_info(
     ch_names = [str(c) for c in ch_names]
     n = len(ch_names)
     if fmt not in string2fmt:
-        raise ValueError(f"fmt must be one of {sorted(string2fmt)}, got {fmt!r}")
+        raise invalid_option("fmt", fmt, sorted(string2fmt))
     if srate < 0:
         raise ValueError(f"srate must be >= 0 Hz (0 = irregular), got {srate!r}")
     unit_list = [units] * n if isinstance(units, str) else list(units)

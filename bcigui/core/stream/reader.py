@@ -32,6 +32,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from enum import StrEnum
 
 import numpy as np
 import pylsl
@@ -50,7 +51,28 @@ from bcigui.core.stream.markers import MarkerList
 
 log = logging.getLogger(__name__)
 
-Callback = Callable[[str, dict], None]
+
+class StreamEvent(StrEnum):
+    """What a :class:`StreamReader` or an ``Acquisition`` tells its subscribers (a ``str``: it equals
+    its value, ``"lost"``...). ``info`` holds ``stream`` and, by event, ``reason``, ``message``,
+    ``error`` or ``gap``."""
+
+    CONNECTED = "connected"
+    STOPPED = "stopped"
+    WARNING = "warning"
+    INCOMPATIBLE = "incompatible"  # a stream of that name with other channels or rate: not taken
+    LOST = "lost"
+    RECOVERED = "recovered"
+    ERROR = "error"
+    MARKER_STREAM_ADDED = "marker_stream_added"
+
+    @property
+    def is_problem(self) -> bool:
+        """The stream does not deliver data (lost, or its reader failed)."""
+        return self in (StreamEvent.LOST, StreamEvent.ERROR)
+
+
+Callback = Callable[[StreamEvent, dict], None]
 PROC_DATA = pylsl.proc_clocksync | pylsl.proc_dejitter | pylsl.proc_monotonize
 PROC_MARKERS = pylsl.proc_clocksync
 _WIDE_FORMATS = ("double64", "int32", "int64")
@@ -99,7 +121,7 @@ class _Events:
             if callback in self._callbacks:
                 self._callbacks.remove(callback)
 
-    def _emit(self, event: str, **info: object) -> None:
+    def _emit(self, event: StreamEvent, **info: object) -> None:
         with self._cb_lock:
             callbacks = list(self._callbacks)
         for cb in callbacks:
@@ -213,7 +235,7 @@ class StreamReader(_Events):
             raise RuntimeError(f"Could not open LSL stream {self.desc.summary()}: it is not "
                                f"available any more (waited {self.timeout:g} s)")
         self._set_status("connected")
-        self._emit("connected", stream=self.desc.name, time=pylsl.local_clock())
+        self._emit(StreamEvent.CONNECTED, stream=self.desc.name, time=pylsl.local_clock())
         self._warn_units()
         self._stop.clear()
         self._thread = threading.Thread(target=self._run, name=f"lsl-{self.desc.name}", daemon=True)
@@ -230,7 +252,7 @@ class StreamReader(_Events):
         self._rediscovery = None
         if self._status not in ("idle", "stopped"):
             self._set_status("stopped")
-            self._emit("stopped", stream=self.desc.name, time=pylsl.local_clock())
+            self._emit(StreamEvent.STOPPED, stream=self.desc.name, time=pylsl.local_clock())
 
     def __enter__(self) -> StreamReader:
         return self.start()
@@ -247,7 +269,7 @@ class StreamReader(_Events):
         message = (f"{len(bad)} voltage channel(s) of LSL stream {self.desc.name!r} have no or an unknown "
                    f"unit ({listing}): kept as sent, not converted to volts. {bad[0].problem}")
         log.warning(message)
-        self._emit("warning", stream=self.desc.name, message=message, time=pylsl.local_clock())
+        self._emit(StreamEvent.WARNING, stream=self.desc.name, message=message, time=pylsl.local_clock())
 
     @property
     def status(self) -> str:
@@ -296,7 +318,7 @@ class StreamReader(_Events):
                 if info.uid() in self._incompatible:
                     continue
                 self._incompatible.add(info.uid())
-                self._emit("incompatible", stream=d.name, n_channels=info.channel_count(),
+                self._emit(StreamEvent.INCOMPATIBLE, stream=d.name, n_channels=info.channel_count(),
                            srate=info.nominal_srate(), time=pylsl.local_clock())
                 log.warning("stream %r came back with %d channels at %g Hz (expected %d at %g Hz): ignored",
                             d.name, info.channel_count(), info.nominal_srate(), d.n_channels, d.srate)
@@ -330,7 +352,7 @@ class StreamReader(_Events):
                 self._lost_at = now
             self._set_status("lost")
             log.warning("LSL stream %r lost: %s", self.desc.name, reason)
-            self._emit("lost", stream=self.desc.name, reason=reason, time=now)
+            self._emit(StreamEvent.LOST, stream=self.desc.name, reason=reason, time=now)
 
     def _on_silence(self, silence: float) -> None:
         """A regular stream stopped sending: report it lost and swap in a fresh inlet.
@@ -361,7 +383,7 @@ class StreamReader(_Events):
             self._rate_hist.clear()
         self._set_status("connected")
         log.info("LSL stream %r recovered after %.3f s", self.desc.name, gap.duration)
-        self._emit("recovered", stream=self.desc.name, gap=gap, time=pylsl.local_clock())
+        self._emit(StreamEvent.RECOVERED, stream=self.desc.name, gap=gap, time=pylsl.local_clock())
 
     # -- thread -----------------------------------------------------------------------------
     def _run(self) -> None:
@@ -381,7 +403,7 @@ class StreamReader(_Events):
                 self._on_lost("the outlet was closed or the connection broke")
             except Exception as err:  # never let the thread die silently
                 log.exception("error while reading LSL stream %r", self.desc.name)
-                self._emit("error", stream=self.desc.name, message=str(err), time=pylsl.local_clock())
+                self._emit(StreamEvent.ERROR, stream=self.desc.name, message=str(err), time=pylsl.local_clock())
                 self._stop.wait(0.2)
 
     def _note_pull(self, n: int, newest_ts: float) -> float:
@@ -414,7 +436,7 @@ class StreamReader(_Events):
         if not self._warned_nan and np.isnan(data).any():
             self._warned_nan = True
             log.warning("LSL stream %r sends NaN values (stored as NaN)", self.desc.name)
-            self._emit("warning", stream=self.desc.name, message="stream contains NaN values")
+            self._emit(StreamEvent.WARNING, stream=self.desc.name, message="stream contains NaN values")
         self.buffer.write(data, ts)
         if self._lost_at is not None:
             self._record_recovery(float(ts[0]))

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import signal
 
+from bcigui.core.checks import invalid_option
 from bcigui.core.paradigms import markers as mk
 from bcigui.core.paradigms.markers import (
     FLICKER_END,
@@ -131,7 +132,7 @@ def _check_int(name: str, value: object, lo: int, hi: int) -> int:
 def _check_args(paradigm: str, n_channels: int, srate: float, seed: int,
                 classes: Sequence[str | float] | None) -> tuple[float, tuple]:
     if paradigm not in PARADIGMS:
-        raise ValueError(f"paradigm must be one of {list(PARADIGMS)}, got {paradigm!r}")
+        raise invalid_option("paradigm", paradigm, list(PARADIGMS))
     _check_int("n_channels", n_channels, MIN_CHANNELS, MAX_CHANNELS)
     try:
         srate_f = float(srate)
@@ -585,7 +586,7 @@ class Simulator(OutletPusher):
             raise RuntimeError("only a following simulator can switch activity while streaming")
         if paradigm is not None:
             if paradigm not in PARADIGMS:
-                raise ValueError(f"paradigm must be one of {list(PARADIGMS)}, got {paradigm!r}")
+                raise invalid_option("paradigm", paradigm, list(PARADIGMS))
             self.paradigm = self._gen.paradigm = paradigm
         if skill is not None:
             self.skill = self._gen.skill = check_skill(skill)

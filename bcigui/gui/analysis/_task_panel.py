@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bcigui.gui.analysis._core import Cancelled
+from bcigui.core.cancel import Cancelled
 from bcigui.gui.workers import Task, run_in_thread
 
 

@@ -151,7 +151,7 @@ class CompareWindow(QWidget):
         self.status.setText(text)
 
     def _failed(self, err: BaseException, _tb: str) -> None:
-        from bcigui.core.decoders.evaluation import Cancelled
+        from bcigui.core.cancel import Cancelled
 
         self._finished("Cancelled; finished rows are kept." if isinstance(err, Cancelled) else f"Failed: {err}")
 

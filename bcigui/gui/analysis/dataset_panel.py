@@ -332,7 +332,7 @@ class DatasetPanel(QWidget):
             self._error(ValueError("To create epochs, " + "; ".join(problems) + "."), "")
             return
         spec = FilterSpec(l_freq=self.l_freq.value() or None, h_freq=self.h_freq.value() or None,
-                          notch=self.notch.currentData(), notch_harmonics=3,
+                          notch=self.notch.currentData(), notch_harmonics=3 if self.notch.currentData() else 1,
                           reference=self.reference.currentData())
         start, stop = min(tmin, b0), max(tmax, b1)
         self._busy(True, "Creating epochs…")

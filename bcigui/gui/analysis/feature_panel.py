@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bcigui.gui.analysis import _core
+from bcigui.core.analysis import extractors
+from bcigui.core.features.cache import FeatureTensor
 from bcigui.gui.analysis._task_panel import TaskPanel
 from bcigui.gui.param_form import ParamForm
 
@@ -48,9 +49,9 @@ class FeaturePanel(QWidget, TaskPanel):
         self.workspace = None
         self.dataset_id: str | None = None
         self.param_set_id: str | None = None
-        self.result: _core.FeatureTensor | None = None
+        self.result: FeatureTensor | None = None
         self.combo = QComboBox()
-        for ex in sorted(_core.extractors(), key=lambda e: e.name != "psd"):  # PSD first
+        for ex in sorted(extractors.extractors(), key=lambda e: e.name != "psd"):  # PSD first
             self.combo.addItem(_short(ex.title), ex.name)  # the whole sentence is below the combo
             self.combo.setItemData(self.combo.count() - 1, ex.title, Qt.ItemDataRole.ToolTipRole)
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -101,7 +102,7 @@ class FeaturePanel(QWidget, TaskPanel):
     def set_extractor(self, name: str, values: dict | None = None) -> None:
         idx = self.combo.findData(name)
         if idx < 0:
-            _core.extractor(name)  # raises with the available names
+            extractors.extractor(name)  # raises with the available names
         self.combo.setCurrentIndex(idx)
         if values:
             self.form.set_values(values)
@@ -110,7 +111,7 @@ class FeaturePanel(QWidget, TaskPanel):
         if self.form is not None:
             self.form.setParent(None)
             self.form.deleteLater()
-        ex = _core.extractor(self.extractor_name())
+        ex = extractors.extractor(self.extractor_name())
         self.about.setText(ex.title)
         self.form = ParamForm(ex.params)
         self.form_layout.addWidget(self.form)
@@ -145,10 +146,10 @@ class FeaturePanel(QWidget, TaskPanel):
             return
         self.progress.setFormat("%p%")
         ws, did = (self.workspace, self.dataset_id) if self.dataset_id is not None else (None, None)
-        self._run(_core.extract, self._epochs, self.extractor_name(), values, status="Extracting…",
+        self._run(extractors.extract, self._epochs, self.extractor_name(), values, status="Extracting…",
                   workspace=ws, dataset_id=did, on_done=self._done)
 
-    def _done(self, result: _core.FeatureTensor) -> None:
+    def _done(self, result: FeatureTensor) -> None:
         self.task = None
         self.result = result
         self.progress.setValue(100)
@@ -162,7 +163,7 @@ class FeaturePanel(QWidget, TaskPanel):
         self._update_enabled()
         self.extracted.emit(result)
 
-    def _record_params(self, result: _core.FeatureTensor) -> None:
+    def _record_params(self, result: FeatureTensor) -> None:
         """Keep the extractor parameters in the workspace (one entry per distinct set)."""
         self.param_set_id = None
         if self.workspace is None:

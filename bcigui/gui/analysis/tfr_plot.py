@@ -26,7 +26,7 @@ class TFRPlot(QWidget):
         layout.addWidget(self.view)
 
     def set_result(self, res) -> None:
-        """Draw ``res`` (``_core.TFRResult``)."""
+        """Draw ``res`` (``bcigui.core.analysis.maps.TFRResult``)."""
         self.view.clear()
         self.plots, self.images = [], []
         lim = max(float(np.nanpercentile(np.abs(m), 99)) for m in res.maps.values()) or 1.0

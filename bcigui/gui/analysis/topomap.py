@@ -7,28 +7,11 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from bcigui.core.signal.topography import head_map
 from bcigui.gui.analysis.r2_map import diverging_colormap
 from bcigui.gui.plots import EmptyState, plain_axes
 
 _GRID = 96
-
-
-def interpolate(xy: np.ndarray, values: np.ndarray, radius: float = 1.1, n: int = _GRID) -> np.ndarray:
-    """Values on an ``n x n`` grid over [-radius, radius]², NaN outside the head circle."""
-    from scipy.interpolate import CloughTocher2DInterpolator, NearestNDInterpolator
-
-    g = np.linspace(-radius, radius, n)
-    gx, gy = np.meshgrid(g, g, indexing="ij")
-    pts, vals = xy, values
-    if len(xy) >= 16:  # a full cap: a ring of nearest-neighbour values extends the map to the rim
-        t = np.linspace(0, 2 * np.pi, 24, endpoint=False)
-        ring = 1.05 * radius * np.c_[np.cos(t), np.sin(t)]
-        pts = np.vstack([xy, ring])
-        vals = np.concatenate([values, NearestNDInterpolator(xy, values)(ring)])
-    # with few electrodes the map stays inside their convex hull (no invented values elsewhere)
-    z = CloughTocher2DInterpolator(pts, vals)(gx, gy)
-    z[np.hypot(gx, gy) > radius] = np.nan
-    return z
 
 
 class TopomapWidget(QWidget):
@@ -81,7 +64,7 @@ class TopomapWidget(QWidget):
         xy = np.array([pos[ch_names[i]] for i in known])
         vals = np.asarray(values, dtype=float)[known]
         radius = max(1.0, float(np.hypot(xy[:, 0], xy[:, 1]).max())) + 0.05
-        z = interpolate(xy, vals, radius)
+        z = head_map(xy, vals, radius, _GRID)
         lim = float(np.nanmax(np.abs(vals))) or 1.0
         self.image.setImage(z, autoLevels=False)
         self.image.setRect(QRectF(-radius, -radius, 2 * radius, 2 * radius))

@@ -27,7 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from bcigui.gui.analysis import _training
+from bcigui.core.analysis import pipelines
+from bcigui.core.checks import invalid_option
 from bcigui.gui.analysis._task_panel import TaskPanel
 from bcigui.gui.param_form import ParamForm
 from bcigui.gui.plots import EmptyState, plain_axes
@@ -112,18 +113,20 @@ class TrainingPanel(QWidget, TaskPanel):
         self._result_ready.connect(self._record)
         self._epochs = None
         self.task = None
-        self.attempts: list[_training.Evaluation] = []
+        self.attempts: list[pipelines.Evaluation] = []
         self.workspace = None  # optional core Workspace (attempts are recorded there too)
         self.dataset_id: str | None = None
+        self.event_map: dict[str, str] = {}  # how the epochs were made, for the exported model's manifest
+        self.sources: list[str] = []
         self._selection_text = ""
         self._selection: list[str] = []
         self._selection_values: dict = {}  # happyfeat settings matching the extraction (feature family...)
         self.param_set_id: str | None = None  # workspace parameter set the selection was made with
-        self._choices: dict[str, _training.PipelineChoice] = {}
+        self._choices: dict[str, pipelines.PipelineChoice] = {}
 
         self.paradigm = QComboBox()
         self.paradigm.setToolTip("Motor imagery or SSVEP: which pipelines are offered")
-        for key, title in _training.PARADIGMS.items():
+        for key, title in pipelines.PARADIGMS.items():
             self.paradigm.addItem(title, key)
         self.combo = QComboBox()
         self.combo.setToolTip("The decoder pipeline to cross-validate (its settings are below)")
@@ -134,7 +137,7 @@ class TrainingPanel(QWidget, TaskPanel):
         self.form: ParamForm | None = None
         self.cv = QComboBox()
         self.cv.setToolTip("How trials are split into training and test folds: shuffled k-fold, or one run left out at a time")
-        for key, title in _training.CV_SCHEMES.items():
+        for key, title in pipelines.CV_SCHEMES.items():
             self.cv.addItem(title, key)
         self.k = QSpinBox()
         self.k.setRange(2, 100)
@@ -232,7 +235,7 @@ class TrainingPanel(QWidget, TaskPanel):
         self._update_enabled()
 
     def _fill_pipelines(self) -> None:
-        self._choices = {c.name: c for c in _training.pipelines(self.paradigm.currentData())}
+        self._choices = {c.name: c for c in pipelines.pipelines(self.paradigm.currentData())}
         self.combo.blockSignals(True)
         self.combo.clear()
         for c in self._choices.values():
@@ -257,7 +260,7 @@ class TrainingPanel(QWidget, TaskPanel):
         self._selection = list(features)
         self._selection_text = ", ".join(features)
         self.param_set_id = param_set_id
-        choice = self._choices.get(_training.SELECTED)
+        choice = self._choices.get(pipelines.SELECTED)
         params = {p.name: p for p in choice.params} if choice is not None else {}
         self._selection_values = {}
         for k, v in (values or {}).items():
@@ -266,7 +269,7 @@ class TrainingPanel(QWidget, TaskPanel):
                     self._selection_values[k] = params[k].validate(v)
             except ValueError:
                 pass
-        if self.pipeline_name() == _training.SELECTED and self.form is not None:
+        if self.pipeline_name() == pipelines.SELECTED and self.form is not None:
             self.form.set_values({**self._selection_values, "selection": self._selection_text})
 
     def pipeline_name(self) -> str:
@@ -275,7 +278,7 @@ class TrainingPanel(QWidget, TaskPanel):
     def set_pipeline(self, name: str, values: dict | None = None) -> None:
         idx = self.combo.findData(name)
         if idx < 0:
-            raise ValueError(f"pipeline must be one of {list(self._choices)}, got {name!r}")
+            raise invalid_option("pipeline", name, list(self._choices))
         self.combo.setCurrentIndex(idx)
         if values:
             self.form.set_values(values)
@@ -289,7 +292,7 @@ class TrainingPanel(QWidget, TaskPanel):
             return
         choice = self._choices[self.pipeline_name()]
         values = ({**self._selection_values, "selection": self._selection_text}
-                  if choice.name == _training.SELECTED else None)
+                  if choice.name == pipelines.SELECTED else None)
         self.form = ParamForm(choice.params, values)
         self.form_layout.addWidget(self.form)
 
@@ -317,7 +320,7 @@ class TrainingPanel(QWidget, TaskPanel):
             self._failed(err)
             return
         choice = self._choices[self.pipeline_name()]
-        self._run(_training.evaluate, self._epochs, choice, values, self.cv.currentData(), self.k.value(),
+        self._run(pipelines.evaluate, self._epochs, choice, values, self.cv.currentData(), self.k.value(),
                   status="Running…", on_done=self._add_attempt)
 
     def find_best(self) -> None:
@@ -325,7 +328,7 @@ class TrainingPanel(QWidget, TaskPanel):
         if self._epochs is None or self.task is not None:
             return
         if self.best_mode.currentData() == "features":
-            choice = self._choices.get(_training.SELECTED)
+            choice = self._choices.get(pipelines.SELECTED)
             if choice is None:
                 self._failed(ValueError("Feature combinations are searched for motor imagery (spectral "
                                         "power features); choose the Motor imagery paradigm."))
@@ -339,11 +342,11 @@ class TrainingPanel(QWidget, TaskPanel):
             grid = [(choice, base | {"selection": ", ".join(self._selection[:i])})
                     for i in range(1, len(self._selection) + 1)]
         else:
-            grid = _training.combinations(list(self._choices.values()))
-        self._run(_training.find_best, self._epochs, grid, self.cv.currentData(), self.k.value(),
+            grid = pipelines.combinations(list(self._choices.values()))
+        self._run(pipelines.find_best, self._epochs, grid, self.cv.currentData(), self.k.value(),
                   status="Running…", on_result=self._result_ready.emit, on_done=self._best_done)
 
-    def _add_attempt(self, ev: _training.Evaluation) -> None:
+    def _add_attempt(self, ev: pipelines.Evaluation) -> None:
         self.task = None
         self.progress.setValue(100)
         self._record(ev)
@@ -352,7 +355,7 @@ class TrainingPanel(QWidget, TaskPanel):
                             f"({verdict}, p = {ev.p_value:.3g}).")
         self._update_enabled()
 
-    def _best_done(self, results: list[_training.Evaluation]) -> None:
+    def _best_done(self, results: list[pipelines.Evaluation]) -> None:
         self.task = None
         self.progress.setValue(100)
         best = results[0]
@@ -360,12 +363,12 @@ class TrainingPanel(QWidget, TaskPanel):
         self.table.selectRow(self.attempts.index(best))
         self._update_enabled()
 
-    def _record(self, ev: _training.Evaluation) -> None:
+    def _record(self, ev: pipelines.Evaluation) -> None:
         self.attempts.append(ev)
         if self.workspace is not None and self.dataset_id is not None:
             try:
                 sid = None
-                text = str(ev.params.get("selection") or "") if ev.pipeline == _training.SELECTED else ""
+                text = str(ev.params.get("selection") or "") if ev.pipeline == pipelines.SELECTED else ""
                 features = [f.strip() for f in text.split(",") if f.strip()]
                 if features:  # the trained selection is kept in the workspace
                     family = ev.params.get("feature", "psd")
@@ -402,7 +405,7 @@ class TrainingPanel(QWidget, TaskPanel):
         self.confusion.set_matrix(ev.confusion, ev.classes,
                                   f"Confusion matrix — attempt #{r + 1}, {100 * ev.mean:.1f} % (summed over folds)")
 
-    def selected_attempt(self) -> _training.Evaluation | None:
+    def selected_attempt(self) -> pipelines.Evaluation | None:
         rows = {i.row() for i in self.table.selectedItems()}
         return self.attempts[min(rows)] if rows else (self.attempts[-1] if self.attempts else None)
 
@@ -428,8 +431,9 @@ class TrainingPanel(QWidget, TaskPanel):
             return
         path = str(path) if str(path).endswith(".bcimodel") else f"{path}.bcimodel"
         self.status.setText(f"Fitting {self._choices[ev.pipeline].title} on all {len(self._epochs)} trials…")
-        self.task = run_in_thread(_training.fit_and_export, self._epochs, self._choices[ev.pipeline], ev.params,
-                                  path, ev, on_done=self._exported, on_error=self._failed)
+        self.task = run_in_thread(pipelines.fit_and_export, self._epochs, self._choices[ev.pipeline], ev.params,
+                                  path, ev, self.event_map, self.sources, on_done=self._exported,
+                                  on_error=self._failed)
         self._update_enabled()
 
     def _exported(self, out: str) -> None:

@@ -8,7 +8,8 @@ import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.Qt import QtWidgets
 
-from bcigui.core.signal.spectra import DEFAULT_BANDS, band_power, format_bands, parse_bands, welch_psd
+from bcigui.core.plugins.params import format_bands, parse_bands
+from bcigui.core.signal.spectra import DEFAULT_BANDS, band_power, welch_psd
 from bcigui.gui.plots import plain_axes
 from bcigui.gui.views.base import PeriodicView
 
@@ -61,7 +62,7 @@ class BandPowerView(PeriodicView):
 
     def _apply_text(self, text: str) -> None:
         try:
-            self.set_bands(parse_bands(text))
+            self.set_bands(parse_bands(text, named=True))
             self.error.setText("")
         except ValueError as err:
             self.error.setText(str(err))

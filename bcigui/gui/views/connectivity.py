@@ -13,6 +13,7 @@ import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.Qt import QtWidgets
 
+from bcigui.core.checks import invalid_option
 from bcigui.core.features.connectivity import COH_METHODS, band_connectivity
 from bcigui.core.signal.spectra import DEFAULT_BANDS
 from bcigui.gui.plots import EmptyState, plain_axes
@@ -33,10 +34,10 @@ class ConnectivityView(PeriodicView):
                  method: str = "imcoh", band: str = "alpha/mu", edges: int = 20, interval_ms: int = 1000) -> None:
         super().__init__(acquisition, parent, seconds, interval_ms)
         if method not in LIVE_METHODS:
-            raise ValueError(f"method must be one of {list(LIVE_METHODS)}, got {method!r}")
+            raise invalid_option("method", method, list(LIVE_METHODS))
         self.bands = dict(DEFAULT_BANDS)
         if band not in self.bands:
-            raise ValueError(f"band must be one of {list(self.bands)}, got {band!r}")
+            raise invalid_option("band", band, list(self.bands))
         self.matrix: np.ndarray | None = None
         self.task: Any = None
         self.positions = montage_positions(self.ch_names)

@@ -8,6 +8,7 @@ import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.Qt import QtCore, QtWidgets
 
+from bcigui.core.checks import invalid_option
 from bcigui.core.signal.spectra import spectrogram
 from bcigui.gui.plots import plain_axes
 from bcigui.gui.views.base import PeriodicView
@@ -30,7 +31,7 @@ class SpectrogramView(PeriodicView):
         self.channel_box.addItems(self.ch_names)
         default = channel or next((c for c in ("C3", "Cz", "Oz") if c in self.ch_names), self.ch_names[0])
         if default not in self.ch_names:
-            raise ValueError(f"channel must be one of {self.ch_names}, got {default!r}")
+            raise invalid_option("channel", default, self.ch_names)
         self.channel_box.setCurrentText(default)
         self.channel_box.currentIndexChanged.connect(self.refresh)
         row.addWidget(QtWidgets.QLabel("Channel"))

@@ -1,8 +1,8 @@
 """Topomap view: scalp map of band power, interpolated on a grid from 10-05 electrode positions.
 
 Positions come once from :func:`bcigui.core.data.montage.positions_2d` (the 10-05 template matched by
-channel label, case-insensitive, ignoring dots and an ``EEG`` prefix). The map is interpolated with a precomputed Delaunay triangulation (linear, nearest outside
-the electrodes' hull) and drawn as a pyqtgraph ImageItem under a head outline.
+channel label, case-insensitive, ignoring dots and an ``EEG`` prefix). The map is interpolated by :class:`bcigui.core.signal.topography.GridInterpolator` (linear, nearest
+outside the electrodes' hull) and drawn as a pyqtgraph ImageItem under a head outline.
 """
 
 from __future__ import annotations
@@ -12,10 +12,11 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.Qt import QtCore, QtWidgets
-from scipy.spatial import Delaunay, cKDTree
 
+from bcigui.core.checks import invalid_option
 from bcigui.core.data.montage import positions_2d
 from bcigui.core.signal.spectra import DEFAULT_BANDS, band_power, welch_psd
+from bcigui.core.signal.topography import GridInterpolator
 from bcigui.gui.plots import plain_axes
 from bcigui.gui.views.base import PeriodicView
 
@@ -58,29 +59,6 @@ def head_plot(plot: Any, xy: np.ndarray) -> pg.ScatterPlotItem:
     return dots
 
 
-class GridInterpolator:
-    """Linear interpolation from scattered points to fixed grid points, weights computed once.
-
-    Grid points outside the points' convex hull take the value of the nearest point.
-    """
-
-    def __init__(self, points: np.ndarray, grid: np.ndarray) -> None:
-        tri = Delaunay(points)
-        simplex = tri.find_simplex(grid)
-        inside = simplex >= 0
-        s = np.where(inside, simplex, 0)
-        t = tri.transform[s]  # (n, 3, 2): affine map to barycentric coordinates
-        b = np.einsum("nij,nj->ni", t[:, :2], grid - t[:, 2])
-        self.weights = np.column_stack([b, 1 - b.sum(axis=1)])
-        self.vertices = tri.simplices[s]
-        nearest = cKDTree(points).query(grid)[1]
-        self.vertices[~inside] = nearest[~inside, None]
-        self.weights[~inside] = 1.0 / 3
-
-    def __call__(self, values: np.ndarray) -> np.ndarray:
-        return (np.asarray(values)[self.vertices] * self.weights).sum(axis=1)
-
-
 class TopomapView(PeriodicView):
     """Band power (log10 µV²/Hz) over the scalp, refreshed about twice a second."""
 
@@ -90,7 +68,7 @@ class TopomapView(PeriodicView):
         super().__init__(acquisition, parent, seconds, interval_ms)
         self.bands = dict(bands or DEFAULT_BANDS)
         if band not in self.bands:
-            raise ValueError(f"band must be one of {list(self.bands)}, got {band!r}")
+            raise invalid_option("band", band, list(self.bands))
         self.positions = montage_positions(self.ch_names)
         self.picks = sorted(self.positions)
         self.values = np.zeros(len(self.picks))

@@ -15,6 +15,7 @@ import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.Qt import QtCore, QtGui, QtWidgets
 
+from bcigui.core.checks import invalid_option
 from bcigui.core.signal.quality import ChannelQuality, QualityThresholds, assess_quality
 from bcigui.gui.plots import plain_axes
 from bcigui.gui.views.trace_axis import QUALITY_COLORS, SCALES_UV, ChannelAxis, channel_groups
@@ -328,7 +329,7 @@ class TraceView(QtWidgets.QWidget):
 
     def set_group(self, group: str) -> None:
         if group not in self.groups:
-            raise ValueError(f"group must be one of {list(self.groups)}, got {group!r}")
+            raise invalid_option("group", group, list(self.groups))
         self.group = group
         self.group_box.setCurrentText(group)
         self._update_pages()

@@ -74,6 +74,34 @@ def test_nonfinite_samples_skip_windows_and_never_predict_nan(trained):
         assert not (start <= 3000 and p.sample_index >= 3000)
 
 
+def test_nonfinite_samples_offline_as_online(trained):
+    """make_epochs keeps exactly the trials whose window the online decoder classifies, with the same
+    probabilities: both hold the last valid value and skip windows that see a bad sample."""
+    from dataclasses import replace
+
+    recs, ep, pipe, manifest = trained
+    rec = recs[0]
+    raw = rec.raw.copy().crop(0, 60).load_data()
+    raw._data[3, 2000:2010] = np.nan
+    raw._data[:, 5000] = np.inf
+    bad = replace(rec, raw=raw, events=[e for e in rec.events if e.onset < 57])
+    with pytest.warns(UserWarning, match=r"epoch\(s\) dropped: non-finite samples"):
+        kept = make_epochs([bad], {"T1": "left", "T2": "right"}, 0.5, 2.5, FILT)
+    every = make_epochs([replace(bad, raw=rec.raw.copy().crop(0, 60))], {"T1": "left", "T2": "right"}, 0.5, 2.5,
+                        FILT)
+    assert 0 < len(kept) < len(every)
+    spec = ModelSpec.from_manifest(manifest)
+    data = raw.get_data().T
+    dec = SlidingDecoder(pipe, spec, rec.ch_names, rec.sfreq, hop=1 / rec.sfreq)
+    online = {p.sample_index: p.proba for p in dec.process(data, np.arange(len(data)) / rec.sfreq)}
+    for onset in every.onsets:
+        end = int(round((onset + spec.tmin) * rec.sfreq)) + spec.n_times - 1
+        assert (onset in kept.onsets) == (end in online), onset
+        if end in online:
+            i = int(np.flatnonzero(kept.onsets == onset)[0])
+            np.testing.assert_allclose(online[end], pipe.predict_proba(kept.X[i:i + 1])[0], atol=1e-9)
+
+
 def test_channel_and_rate_errors(trained):
     recs, ep, pipe, manifest = trained
     spec = ModelSpec.from_manifest(manifest)

@@ -9,9 +9,11 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from bcigui.core.analysis import extractors as _core
+from bcigui.core.analysis import pipelines as _training
 from bcigui.core.features.discriminability import signed_r2
 from bcigui.core.workspace import Workspace
-from bcigui.gui.analysis import AnalysisWindow, _core, _training
+from bcigui.gui.analysis import AnalysisWindow
 from tests.conftest import physionet_file
 
 RUNS = (4, 8, 12)
@@ -184,7 +186,7 @@ def test_psd_vs_connectivity_side_by_side_and_combined_training(qtbot, shared_da
 
 @pytest.mark.parametrize("name", ["C3;12.0", "psd:C3;8-12", "imcoh:C4;8:12"])
 def test_feature_names_parse_back(name):
-    from bcigui.gui.analysis._core import parse_feature_name
+    from bcigui.core.analysis.extractors import parse_feature_name
     from bcigui.gui.analysis.r2_map import Feature
 
     row, lo, hi = parse_feature_name(name)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from bcigui.core.analysis import pipelines as _training
 from bcigui.core.data import load_recordings, make_epochs
 from bcigui.core.signal.filters import FilterSpec
-from bcigui.gui.analysis import _training
 from bcigui.gui.analysis.training_panel import TrainingPanel
 from tests.conftest import physionet_file
 

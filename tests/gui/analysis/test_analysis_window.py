@@ -9,11 +9,12 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
+from bcigui.core.analysis import pipelines as _training
 from bcigui.core.data import load_recordings, make_epochs
 from bcigui.core.features.discriminability import signed_r2
 from bcigui.core.features.psd import PSDFeatures
 from bcigui.core.signal.filters import FilterSpec
-from bcigui.gui.analysis import AnalysisWindow, _training
+from bcigui.gui.analysis import AnalysisWindow
 from bcigui.gui.analysis.r2_map import R2MapWidget
 from tests.conftest import physionet_file
 

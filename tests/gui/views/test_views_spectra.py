@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bcigui.core.signal.spectra import band_power, parse_bands, welch_psd
+from bcigui.core.plugins.params import parse_bands
+from bcigui.core.signal.spectra import band_power, welch_psd
 from bcigui.gui.views.bandpower import BandPowerView
 from bcigui.gui.views.spectrogram import SpectrogramView
 from bcigui.gui.views.spectrum import SpectrumView
@@ -55,7 +56,7 @@ def test_band_power_view_and_editable_bands(source_factory, shown, screenshot_di
     view.bands_edit.editingFinished.emit()
     assert "name:low-high" in view.error.text() and list(view.bands) == ["slow", "alpha", "fast"]
     with pytest.raises(ValueError, match="low must be >= 0 and below high, got 13-8 Hz"):
-        parse_bands("beta:13-8")
+        parse_bands("beta:13-8", named=True)
 
 
 def test_spectrogram_tracks_the_chosen_channel(source_factory, shown, screenshot_dir):
