@@ -60,6 +60,20 @@ bcigui_plugins = [PluginSpec("sine", "source", SineSource, "10-Hz sine test sour
                                      Param("amplitude", "float", 20.0, "amplitude", unit="µV")))]
 '''
 
+CUED_PARADIGM = '''
+from bcigui.core.paradigms.mi import MotorImageryParadigm
+from bcigui.core.paradigms.plugins import MI_PARAMS
+from bcigui.core.plugins.registry import PluginSpec
+
+
+class Cued(MotorImageryParadigm):
+    name = "cued"
+
+
+bcigui_plugins = [PluginSpec("cued", "paradigm", Cued, "MI from a plugin folder", params=MI_PARAMS,
+                             tags={"paradigm": "mi"})]
+'''
+
 SHORT = ["--param", "baseline_duration=0.5", "--param", "fixation_duration=0.2", "--param", "warning_duration=0.2",
          "--param", "cue_duration=0.3", "--param", "imagery_duration=0.5", "--param", "rest_duration=0.2",
          "--param", "rest_jitter=0"]
@@ -75,8 +89,9 @@ def test_record_from_a_third_party_source_plugin(tmp_path: Path, unique_name: st
     folder = tmp_path / "plugins"
     folder.mkdir()
     (folder / "sine.py").write_text(SINE_SOURCE)
+    (folder / "cuedpar.py").write_text(CUED_PARADIGM)  # the paradigm comes from the folder too
     res = _bcigui("--plugins-dir", str(folder), "record", "--source", "sine", "--source-param", f"name={unique_name}",
-                  "--paradigm", "mi", "--trials", "1", *SHORT, "--subject", "01", "--out", str(tmp_path / "bids"),
+                  "--paradigm", "cued", "--trials", "1", *SHORT, "--subject", "01", "--out", str(tmp_path / "bids"),
                   "--no-window")
     assert res.returncode == 0, res.stderr
     assert f"source 'sine' publishing LSL stream {unique_name!r}" in res.stdout
@@ -85,6 +100,8 @@ def test_record_from_a_third_party_source_plugin(tmp_path: Path, unique_name: st
     assert raw.ch_names[:3] == ["C3", "Cz", "C4"] and raw.info["sfreq"] == 250.0
     peak = abs(raw.get_data(picks="Cz")).max()
     assert 15e-6 < peak < 25e-6  # the plugin's 20-µV sine, in volts
+    cues = [d for d in raw.annotations.description if "cue" in d.lower()]
+    assert len(cues) >= 2  # the folder paradigm's trials (1 per class) were cued and recorded
 
 
 def test_source_refusals_name_the_choices(tmp_path: Path) -> None:
