@@ -21,19 +21,11 @@ from PySide6.QtWidgets import (
 from bcigui.core.plugins import PluginSpec, Registry
 from bcigui.gui.app import apply_theme, icon
 from bcigui.gui.settings import PreferencesDialog, Settings
+from bcigui.gui.simulation import SimulatorMenu
 from bcigui.gui.stream_panel import StreamPanel
 from bcigui.gui.workers import run_in_thread
 
 MESSAGE_MS = 8000
-
-
-def start_simulator(paradigm: str, name: str, outlet: Any) -> Any:
-    """Start the built-in simulator (worker thread) as a virtual subject that follows the cues of
-    ``outlet`` (the app's session marker outlet: every run it starts pushes there); return it."""
-    from bcigui.core.stream.sources import start_source
-
-    return start_source("simulator", {"paradigm": paradigm, "name": name, "follow": outlet.name,
-                                      "follow_source_id": outlet.source_id})
 
 
 def _scrolling(content: QWidget) -> QScrollArea:
@@ -45,7 +37,7 @@ def _scrolling(content: QWidget) -> QScrollArea:
     return area
 
 
-class MainWindow(QMainWindow):
+class MainWindow(SimulatorMenu, QMainWindow):
     """The application window. ``simulate`` ("mi", "ssvep", "rest") starts the simulator and
     connects to it; ``simulator_name`` names its LSL streams."""
 
@@ -163,17 +155,7 @@ class MainWindow(QMainWindow):
         self.act_quit = self._action("&Quit", self.close, None, QKeySequence.StandardKey.Quit)
         self.act_export = self._action("&Export recording…", self.export_recording, None, "Ctrl+E",
                                        "Write a recording as EDF, BDF, BrainVision, XDF or FIF for other tools")
-        self.sim_actions: dict[str, QAction] = {}
-        for key, text, tip in (
-            ("mi", "Simulated subject: &motor imagery", "Simulated EEG; the subject imagines what the cues ask"),
-            ("ssvep", "Simulated subject: &SSVEP", "Simulated EEG; the subject looks at the cued target"),
-            ("rest", "Simulated subject: &resting", "Simulated EEG; the subject ignores the cues"),
-        ):
-            act = self._action(text, lambda _=False, k=key: self.simulate(k), None, None, tip)
-            act.setCheckable(True)
-            self.sim_actions[key] = act
-        self.act_sim_stop = self._action("S&top the simulator", self.stop_simulation, None, None,
-                                         "Stop the built-in simulator and disconnect from it")
+        self._build_simulator_actions()
 
     def _build_menus(self) -> None:
         mb = self.menuBar()
@@ -289,56 +271,7 @@ class MainWindow(QMainWindow):
         if modal:
             QMessageBox.warning(self, title, text)
 
-    # -- simulation and start-up --------------------------------------------------------------
-    def start_simulation(self, paradigm: str, name: str = "bcigui-sim") -> None:
-        """Start the in-process simulator (off the GUI thread), then connect to it."""
-        self.show_message(f"Starting the {paradigm.upper()} simulator…")
-        self.panel.indicator.set_state("busy", "Starting simulator…", f"Simulated {paradigm.upper()} EEG.")
-        run_in_thread(start_simulator, paradigm, name, self.session_outlet, on_done=self._on_simulator,
-                      on_error=lambda err, _tb: self.panel._report_error(f"Could not start the simulator: {err}"))
-
-    def _on_simulator(self, sim: Any) -> None:
-        if self._closing:
-            sim.stop()
-            return
-        self.simulator = sim
-        eeg_name = sim.stream_names[0]
-        self.setWindowTitle(f"bcigui — simulated {sim.paradigm.upper()} EEG")
-        self.panel.connect_to(eeg_name)
-        self.panel.refresh()
-        self._update_simulator_actions()
-
-    def simulate(self, paradigm: str) -> None:
-        """Start the virtual subject, or switch what the running one does (no reconnection)."""
-        sim = self.simulator
-        if sim is not None and getattr(sim, "follow", None):
-            sim.set_activity(paradigm)
-            self.setWindowTitle(f"bcigui — simulated {paradigm.upper()} EEG")
-            self.show_message(f"Simulated subject: {paradigm.upper()}")
-        else:
-            self.start_simulation(paradigm)
-        self._update_simulator_actions(paradigm)
-
-    def stop_simulation(self) -> None:
-        sim, self.simulator = self.simulator, None
-        if sim is None:
-            return
-        if self.panel.acquisition is not None and sim.name in (getattr(self.panel.acquisition, "stream_names", None)
-                                                               or [])[:1]:
-            self.panel.disconnect_stream()
-        sim.stop()
-        self.setWindowTitle("bcigui")
-        self.show_message("Simulator stopped")
-        self._update_simulator_actions()
-
-    def _update_simulator_actions(self, paradigm: str | None = None) -> None:
-        if not hasattr(self, "sim_actions"):
-            return
-        current = paradigm or (self.simulator.paradigm if self.simulator is not None else None)
-        for key, act in self.sim_actions.items():
-            act.setChecked(key == current)
-        self.act_sim_stop.setEnabled(self.simulator is not None)
-
+    # -- start-up --------------------------------------------------------------------------
     def _startup_connect(self) -> None:
         self.panel.refresh()
         last = self.settings.last_stream
