@@ -66,8 +66,11 @@ def _decode(args: argparse.Namespace, stream: str) -> int:
     )
     # Fast start: the stream is opened (and samples accumulate) while the model loads in a thread;
     # the runner then decodes the samples received meanwhile.
-    with ThreadPoolExecutor(1, thread_name_prefix="bcigui-load-model") as pool:
+    with ThreadPoolExecutor(2, thread_name_prefix="bcigui-start") as pool:
         loading = pool.submit(_load_model, args.model)
+        from bcigui.core.stream.lsl import free_source_id
+
+        naming = pool.submit(free_source_id, args.outlet) if args.outlet else None
         if args.wait:
             print(f"Waiting up to {args.wait:g} s for LSL stream {stream!r}...", flush=True)
         acq = Acquisition(stream, markers=None, timeout=max(2.0, args.wait)).start()
@@ -80,7 +83,8 @@ def _decode(args: argparse.Namespace, stream: str) -> int:
 
             runner = OnlineRunner(model.pipeline, model.manifest, acq, hop=args.hop, smoothing=args.smoothing,
                                   threshold=args.threshold, outlet_name=args.outlet, log_path=log,
-                                  resample=args.resample, model_path=args.model, adapt=args.adapt)
+                                  resample=args.resample, model_path=args.model, adapt=args.adapt,
+                                  source_id=naming.result() if naming is not None else None)
         except BaseException:
             acq.stop()
             raise

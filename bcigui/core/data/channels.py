@@ -19,9 +19,9 @@ _EEG_PREFIX = re.compile(r"^EEG[\s:_-]+", flags=re.IGNORECASE)
 
 @lru_cache(maxsize=1)
 def _montage_names() -> dict[str, str]:
-    from bcigui.core.data.montage import standard_montage
+    from bcigui.core.data.names_1005 import NAMES_1005  # the template's labels, without importing MNE
 
-    return {n.lower(): n for n in standard_montage().ch_names}
+    return {n.lower(): n for n in NAMES_1005}
 
 
 def normalize_channel_name(name: str) -> str:

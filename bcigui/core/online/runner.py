@@ -7,7 +7,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-import socket
 import sys
 import threading
 import time
@@ -21,7 +20,7 @@ import numpy as np
 
 from bcigui.core.online.decoder import ModelSpec, Prediction, SlidingDecoder
 from bcigui.core.stream.health import MAX_ABS_VOLTS
-from bcigui.core.stream.lsl import predicate
+from bcigui.core.stream.lsl import free_source_id
 
 
 def manifest_sha256(manifest: dict[str, Any]) -> str:
@@ -88,8 +87,10 @@ class OnlineRunner:
         resample: bool = False,
         model_path: str | Path | None = None,
         adapt: bool = False,
+        source_id: str | None = None,
     ) -> None:
         self.spec = ModelSpec.from_manifest(manifest)
+        self._free_source_id = source_id  # from free_source_id() computed beforehand (fast start)
         self.manifest = manifest
         self.model_path = Path(model_path) if model_path else None
         self.source_id = ""  # of the predictions outlet, once started
@@ -159,12 +160,7 @@ class OnlineRunner:
         import pylsl
 
         name = str(self.outlet_name)
-        base = f"bcigui-predictions@{socket.gethostname()}:{name}"
-        source_id = base
-        for k in range(2, 100):
-            if not pylsl.resolve_bypred(predicate(name, source_id), minimum=1, timeout=0.2):
-                break
-            source_id = f"{base}#{k}"
+        source_id = self._free_source_id or free_source_id(name)
         classes = self.spec.classes
         info = pylsl.StreamInfo(name, "Predictions", len(classes) + 1, pylsl.IRREGULAR_RATE, "float32", source_id)
         desc = info.desc()

@@ -204,9 +204,22 @@ class CalibrationSession:
                 "paradigm": self.paradigm.config(), "marker_stream": self.outlet.name,
                 "start_unix": time.time(), "bids": self.plan.bids(), **i.extra}
 
+    def _wait_for_pre_roll(self, timeout: float = 3.0) -> None:
+        """Wait (up to ``timeout`` s) until the stream has delivered the recorder's pre-roll: a stream
+        opened just now (``bcigui record``) has no samples yet, and its first chunk may come after
+        the first marker; a silent stream is reported by the health watch, not waited for here."""
+        buffer = getattr(self.acquisition, "buffer", None)
+        if buffer is None:
+            return
+        need = int(round(Recorder.PRE_ROLL * float(self.acquisition.sfreq)))
+        deadline = time.monotonic() + timeout
+        while int(buffer.n_written) < need and time.monotonic() < deadline:
+            time.sleep(0.02)
+
     def begin(self) -> list[Phase]:
         """Start recording and the schedule; returns the first phase(s) to draw."""
         self.plan.bcirec.parent.mkdir(parents=True, exist_ok=True)
+        self._wait_for_pre_roll()
         self.recorder = Recorder(self.acquisition, self.plan.bcirec, self._meta(),
                                  marker_streams=self.marker_streams).start()
         if self.health is None:

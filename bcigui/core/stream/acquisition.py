@@ -140,7 +140,7 @@ class Acquisition(_Events):
         if self._started:
             return self
         self.eeg.start()
-        if self.marker_readers:  # in parallel: each needs a first clock-offset estimate (~0.6 s)
+        if self.marker_readers:  # in parallel: each resolves and opens its own inlet
             with ThreadPoolExecutor(max_workers=min(8, len(self.marker_readers))) as pool:
                 list(pool.map(self._start_marker, list(self.marker_readers)))
         self._started = True

@@ -9,6 +9,7 @@ short-lived inlet per stream to fetch the full description (channel labels, unit
 from __future__ import annotations
 
 import logging
+import socket
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -184,6 +185,18 @@ class Rediscovery:
             if infos or time.monotonic() >= deadline:
                 return infos
             time.sleep(0.02)
+
+
+def free_source_id(name: str) -> str:
+    """``bcigui-predictions@HOST:NAME``, or with ``#2``, ``#3``... when an outlet of that name and
+    source_id is already on the network (each check waits up to 0.2 s for an answer)."""
+    base = f"bcigui-predictions@{socket.gethostname()}:{name}"
+    source_id = base
+    for k in range(2, 100):
+        if not pylsl.resolve_bypred(predicate(name, source_id), minimum=1, timeout=0.2):
+            break
+        source_id = f"{base}#{k}"
+    return source_id
 
 
 def find_stream(name: str, timeout: float = 2.0, stype: str | None = None) -> StreamDescription:

@@ -327,7 +327,8 @@ class StreamReader(_Events):
                 inlet = pylsl.StreamInlet(info, max_buflen=60, recover=False,
                                           processing_flags=PROC_MARKERS if self.is_marker else PROC_DATA)
                 inlet.open_stream(timeout=timeout)
-                inlet.time_correction(timeout=max(timeout, 2.0))  # first estimate: ~0.6 s
+                if again:  # a first clock-offset estimate takes ~0.6 s: at start it runs in the thread
+                    inlet.time_correction(timeout=max(timeout, 2.0))
             except Exception as err:  # TimeoutError/LostError: outlet gone meanwhile
                 if isinstance(err, LostError):
                     self._gone.add(info.uid())
@@ -386,7 +387,23 @@ class StreamReader(_Events):
         self._emit(StreamEvent.RECOVERED, stream=self.desc.name, gap=gap, time=pylsl.local_clock())
 
     # -- thread -----------------------------------------------------------------------------
+    def _first_sync(self) -> None:
+        """The first clock-offset estimate of a new inlet (~0.6 s), taken in the reader thread so that
+        opening a stream returns at once; samples wait in the inlet's buffer meanwhile."""
+        try:
+            self._inlet.time_correction(timeout=2.0)
+        except LostError:
+            raise
+        except Exception as err:  # liblsl retries by itself when it post-processes timestamps
+            log.debug("first clock-offset estimate of %r failed: %s", self.desc.name, err)
+        self._last_data = pylsl.local_clock()
+
     def _run(self) -> None:
+        try:
+            if self._inlet is not None:
+                self._first_sync()
+        except LostError:
+            self._on_lost("the outlet was closed or the connection broke")
         while not self._stop.is_set():
             try:
                 if self._inlet is None:

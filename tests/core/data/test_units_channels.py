@@ -82,3 +82,12 @@ def test_stream_in_an_unknown_unit_is_reported_and_kept_as_sent(unique_name, cap
     assert [u.stored for u in acq.eeg.units] == ["V", "bananas", "count"]
     warned = [i["message"] for e, i in events if e == "warning"]
     assert warned and "C3='bananas'" in warned[0] and "C3='bananas'" in caplog.text
+
+
+def test_stored_1005_labels_are_the_template_montage():
+    """Channel names are normalised against a stored list (no MNE import on the live path): it must be
+    the template montage's."""
+    from bcigui.core.data.montage import standard_montage
+    from bcigui.core.data.names_1005 import NAMES_1005
+
+    assert list(NAMES_1005) == list(standard_montage().ch_names)
