@@ -314,6 +314,20 @@ def _resolve(spec: PluginSpec, params: dict[str, Any] | None) -> dict[str, Any]:
     return spec.resolve(values)
 
 
+def make_extractor(extractor_spec: PluginSpec | str, params: dict[str, Any] | None, sfreq: float,
+                   ch_names: list[str]) -> Any:
+    """An unfitted unsupervised feature plugin set up for data at ``sfreq`` with ``ch_names`` (tensor
+    plugins give tensors): the set-up :func:`extract_features` and the ``happyfeat`` decoder share."""
+    spec = _feature_spec(extractor_spec)
+    resolved = _resolve(spec, params)
+    if "sfreq" in resolved:
+        resolved["sfreq"] = sfreq
+    est = spec.load()(**resolved)
+    if "ch_names" in est.get_params():
+        est.set_params(ch_names=list(ch_names))
+    return est
+
+
 def extract_features(
     epochs: Any,
     extractor_spec: PluginSpec | str,
@@ -329,11 +343,7 @@ def extract_features(
     """
     spec = _feature_spec(extractor_spec)
     resolved = _resolve(spec, params)
-    if "sfreq" in resolved:
-        resolved["sfreq"] = epochs.sfreq
-    est = spec.load()(**resolved)
-    if "ch_names" in est.get_params():
-        est.set_params(ch_names=list(epochs.ch_names))
+    est = make_extractor(spec, resolved, epochs.sfreq, epochs.ch_names)
     est.fit(epochs.X, epochs.y)
     parts = []
     batches = np.array_split(np.arange(len(epochs.X)), min(len(epochs.X), 20))

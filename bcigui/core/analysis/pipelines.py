@@ -180,17 +180,14 @@ def find_best(epochs: Any, grid: list[tuple[PipelineChoice, dict[str, Any]]], cv
     return sorted(results, key=lambda r: -r.mean)
 
 
-def fit_and_export(epochs: Any, choice: PipelineChoice, values: dict[str, Any], path: str,
-                   evaluation: Evaluation | None = None, event_map: dict[str, str] | None = None,
-                   sources: Sequence[str] = (), cv: str = "kfold", k: int = 5) -> str:
-    """Fit on all epochs and write a ``.bcimodel`` whose manifest :func:`fit_epochs` builds around the
-    evaluation's report (cross-validated here first when there is none)."""
-    from bcigui.core.decoders.training import cross_validate_epochs, fit_epochs
+def fit_and_export(epochs: Any, choice: PipelineChoice, evaluation: Evaluation, path: str,
+                   event_map: dict[str, str] | None = None, sources: Sequence[str] = ()) -> str:
+    """Fit the evaluated pipeline on all epochs and write a ``.bcimodel`` whose manifest
+    :func:`fit_epochs` builds around the evaluation's report."""
+    from bcigui.core.decoders.training import fit_epochs
     from bcigui.core.model_file import save_model
 
-    report = evaluation.report if evaluation is not None and evaluation.report else None
-    if report is None:
-        report = cross_validate_epochs(epochs, choice.spec, values, _cv(epochs, cv, k))
-    result = fit_epochs(epochs, choice.spec, choice.paradigm, report, values, event_map, sources)
+    result = fit_epochs(epochs, choice.spec, choice.paradigm, evaluation.report, evaluation.params, event_map,
+                        sources)
     save_model(path, result.pipeline, result.manifest)
     return str(path)

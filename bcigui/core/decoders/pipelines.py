@@ -151,7 +151,6 @@ def make_mdm(sfreq: float, ch_names: list[str], classes: list[str], cov_estimato
 
 
 FEATURE_FAMILIES = ("psd", "connectivity", "psd+connectivity")
-_FIXED = {"output": "tensor", "log": True, "reduce": "node"}  # as the analysis window extracts them
 
 
 def tensor_feature_plugins() -> list[str]:
@@ -163,19 +162,25 @@ def tensor_feature_plugins() -> list[str]:
 
 
 def _plugin_extractor(feature: str, sfreq: float, ch_names: list[str], fmin: float, fmax: float) -> BaseEstimator:
-    """The tensor feature plugin ``feature`` set up like the analysis window sets it up."""
+    """The tensor feature plugin ``feature`` set up as the analysis window sets it up."""
+    from bcigui.core.analysis.extractors import Extractor
     from bcigui.core.plugins.registry import get_registry
+    from bcigui.core.workspace import make_extractor
 
     available = tensor_feature_plugins()
     if feature not in available:
         raise invalid_option("feature", feature, [*FEATURE_FAMILIES, *available])
     spec = get_registry().get("feature", feature)
     known = {p.name for p in spec.params}
-    values = {k: v for k, v in {"sfreq": sfreq, "fmin": fmin, "fmax": fmax, **_FIXED}.items() if k in known}
-    est = spec.create(**values)
-    if "ch_names" in est.get_params():
-        est.set_params(ch_names=list(ch_names))
-    return est
+    band = {k: v for k, v in {"fmin": fmin, "fmax": fmax}.items() if k in known}
+    return make_extractor(spec, {**band, **Extractor(spec).fixed()}, sfreq, ch_names)
+
+
+def _candidates(channels: str, ch_names: list[str]) -> list[str] | None:
+    """Rows the automatic selection may pick: ``"sensorimotor"`` (those present), a list, or all (``None``)."""
+    if channels.strip().lower() == "sensorimotor":
+        return resolve_channels(channels, list(ch_names))
+    return parse_channels(channels) or None
 
 
 def make_happyfeat(sfreq: float, ch_names: list[str], classes: list[str], feature: str = "psd",
@@ -209,9 +214,7 @@ def make_happyfeat(sfreq: float, ch_names: list[str], classes: list[str], featur
         from bcigui.core.features.selection import SelectedTensorFeatures
 
         extractor = _plugin_extractor(feature, sfreq, list(ch_names), fmin, fmax)
-        cands = None if selection.strip() else (resolve_channels(channels, list(ch_names))
-                                                if channels.strip().lower() == "sensorimotor"
-                                                else parse_channels(channels) or None)
+        cands = None if selection.strip() else _candidates(channels, ch_names)
         selector = (ManualSelector(selection=selection) if selection.strip()
                     else AutoFeatSelector(n_features=min(n_features, len(cands)) if cands else n_features,
                                           channels=cands))
@@ -233,10 +236,7 @@ def make_happyfeat(sfreq: float, ch_names: list[str], classes: list[str], featur
     if selection.strip():
         selector = ManualSelector(selection=selection, ch_names=rows, freqs=freqs)
     else:
-        if channels.strip().lower() == "sensorimotor":
-            cands = resolve_channels(channels, list(ch_names))
-        else:
-            cands = parse_channels(channels) or None
+        cands = _candidates(channels, ch_names)
         if cands and feature == "psd+connectivity":  # a plain channel name stands for its PSD and connectivity rows
             cands = [r for c in cands for r in ([c] if ":" in c else [f"psd:{c}", f"{connectivity_method}:{c}"])]
         n_cands = len(cands) if cands else len(rows)

@@ -10,7 +10,7 @@ channel;lo:hi band mean, in Hz).
 from __future__ import annotations
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, TransformerMixin, clone
 
 from bcigui.core.checks import invalid_option
 from bcigui.core.features._base import default_names, fmt_freq, not_fitted
@@ -188,8 +188,6 @@ class SelectedTensorFeatures(TransformerMixin, BaseEstimator):
         self.selector = selector
 
     def fit(self, X: np.ndarray, y: np.ndarray | None = None) -> SelectedTensorFeatures:
-        from sklearn.base import clone
-
         self.extractor_ = clone(self.extractor).fit(X, y)
         F = self.extractor_.transform(X)
         rows = getattr(self.extractor_, "channel_names_", None)

@@ -431,8 +431,8 @@ class TrainingPanel(QWidget, TaskPanel):
             return
         path = str(path) if str(path).endswith(".bcimodel") else f"{path}.bcimodel"
         self.status.setText(f"Fitting {self._choices[ev.pipeline].title} on all {len(self._epochs)} trials…")
-        self.task = run_in_thread(pipelines.fit_and_export, self._epochs, self._choices[ev.pipeline], ev.params,
-                                  path, ev, self.event_map, self.sources, on_done=self._exported,
+        self.task = run_in_thread(pipelines.fit_and_export, self._epochs, self._choices[ev.pipeline], ev, path,
+                                  self.event_map, self.sources, on_done=self._exported,
                                   on_error=self._failed)
         self._update_enabled()
 
