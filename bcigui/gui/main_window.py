@@ -650,7 +650,7 @@ class MainWindow(SimulatorMenu, QMainWindow):
             if w is not None:
                 w.close()
         if self.online_dock is not None:
-            self.online_panel.stop()
+            self.online_panel.shutdown()
         if self.analysis_window is not None:
             self.analysis_window.close()
         self.panel.shutdown()

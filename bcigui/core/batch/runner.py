@@ -242,7 +242,8 @@ def start_client(scheduler: str, workers: int | None) -> tuple[Any, Any, int, st
         # threshold: every array above 128 KiB is then mapped and unmapped afresh, and the cross-validation
         # of a PhysioNet subject took 1.7x longer (page faults) than in a plain process. Not for our workers.
         with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
-                              "distributed.worker.multiprocessing-method": method}):
+                              "distributed.worker.multiprocessing-method": method,
+                              "distributed.worker.profile.enabled": False}):
             cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
                                    dashboard_address=None, silence_logs=logging.ERROR,
                                    preload=[] if method == "fork" else ["bcigui.core.batch.preload"])

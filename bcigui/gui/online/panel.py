@@ -8,6 +8,7 @@ from typing import Any
 from PySide6 import QtCore, QtWidgets
 
 from bcigui.core.online import REJECTED, OnlineRunner
+from bcigui.core.online.process import DecoderProcess, RunnerOptions
 from bcigui.core.online.scoring import TrialScorer
 from bcigui.core.paradigms.markers import class_from_marker, ssvep_frequency
 from bcigui.gui.online.feedback import MIFeedback, SSVEPFeedback, pretty
@@ -34,7 +35,9 @@ class OnlinePanel(QtWidgets.QWidget):
         super().__init__(parent)
         self.acquisition = acquisition
         self.model: Any = None
-        self.runner: OnlineRunner | None = None
+        self.model_path: Path | None = None
+        self.runner: OnlineRunner | DecoderProcess | None = None
+        self.decoder: DecoderProcess | None = None  # the decoding process: told of each model and stream
         self.scorer: TrialScorer | None = None
         self._n_seen_preds = 0
         self._n_seen_markers = 0
@@ -76,6 +79,12 @@ class OnlinePanel(QtWidgets.QWidget):
         form.addRow("Predictions outlet", self.outlet)
         form.addRow("Rate mismatch", self.resample)
         form.addRow("Adaptation", self.adapt)
+        self.own_process = QtWidgets.QCheckBox("In its own process")
+        self.own_process.setChecked(True)
+        self.own_process.setToolTip("Decode in a separate process with its own connection to the stream, so "
+                                    "that redrawing the views never delays a prediction (recommended)")
+        self.own_process.toggled.connect(self._tell_decoder)
+        form.addRow("Decoding", self.own_process)
 
         self.start_btn = QtWidgets.QPushButton("Start decoding")
         self.start_btn.setToolTip("Decode the connected stream with the loaded model; press again to stop")
@@ -143,7 +152,7 @@ class OnlinePanel(QtWidgets.QWidget):
         except Exception as err:
             self._show_error(f"Could not load {Path(path).name}: {err}")
             return False
-        self.model = model
+        self.model, self.model_path = model, Path(path)
         m = model.manifest
         aligned = bool(m.get("alignment"))
         self.adapt.setEnabled(aligned)
@@ -164,6 +173,7 @@ class OnlinePanel(QtWidgets.QWidget):
         self.feedback_holder.addWidget(new)
         self.start_btn.setEnabled(self.acquisition is not None)
         self.status.setText("Model loaded. Connect a stream and start decoding.")
+        self._tell_decoder()
         return True
 
     def set_acquisition(self, acquisition: Any) -> None:
@@ -172,6 +182,20 @@ class OnlinePanel(QtWidgets.QWidget):
         self.acquisition = acquisition
         self.start_btn.setEnabled(self.model is not None and acquisition is not None)
         self.refresh_cue_sources()
+        self._tell_decoder()
+
+    def _stream(self) -> Any:
+        """The description of the connected EEG stream (None without one)."""
+        return getattr(getattr(self.acquisition, "eeg", None), "desc", None)
+
+    def _tell_decoder(self, *_: Any) -> None:
+        """Give the decoding process the model and the stream now, so that it is ready at start."""
+        if not self.own_process.isChecked():
+            return
+        if self.decoder is None:
+            self.decoder = DecoderProcess(float(getattr(self.acquisition, "buffer_seconds", 60.0)))
+        self.decoder.set_stream(self._stream())  # first: it buffers while the model loads
+        self.decoder.set_model(self.model_path)
 
     # -- cue source -------------------------------------------------------------------------
     def _readers(self) -> list:
@@ -224,14 +248,21 @@ class OnlinePanel(QtWidgets.QWidget):
         if self.model is None or self.acquisition is None:
             self._show_error("Load a model and connect a stream first.")
             return False
-        threshold = self.threshold.value() or None
+        options = RunnerOptions(hop=self.hop.value(), smoothing=self.smoothing.value(),
+                                threshold=self.threshold.value() or None,
+                                outlet_name=self.outlet.text().strip() or None, resample=self.resample.isChecked(),
+                                adapt=self.adapt.isChecked())
         try:
-            self.runner = OnlineRunner(
-                self.model.pipeline, self.model.manifest, self.acquisition,
-                hop=self.hop.value(), smoothing=self.smoothing.value(), threshold=threshold,
-                outlet_name=self.outlet.text().strip() or None, resample=self.resample.isChecked(),
-                adapt=self.adapt.isChecked(),
-            ).start()
+            if self.own_process.isChecked() and self._stream() is not None:
+                if self.decoder is None:
+                    self._tell_decoder()
+                self.runner = self.decoder.start(options)
+            else:
+                self.runner = OnlineRunner(
+                    self.model.pipeline, self.model.manifest, self.acquisition, hop=options.hop,
+                    smoothing=options.smoothing, threshold=options.threshold, outlet_name=options.outlet_name,
+                    resample=options.resample, adapt=options.adapt,
+                ).start()
         except Exception as err:
             self.runner = None
             self._show_error(str(err))
@@ -257,8 +288,15 @@ class OnlinePanel(QtWidgets.QWidget):
         self.status.setText("Stopped")
         self.feedback.reset()  # no frozen bar or arrow from the last prediction
 
-    def closeEvent(self, event: Any) -> None:  # noqa: N802 (Qt API)
+    def shutdown(self) -> None:
+        """Stop decoding and end the decoding process (the app is closing)."""
         self.stop()
+        decoder, self.decoder = self.decoder, None
+        if decoder is not None:
+            decoder.close()
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802 (Qt API)
+        self.shutdown()
         super().closeEvent(event)
 
     def _show_error(self, text: str) -> None:
@@ -305,7 +343,9 @@ class OnlinePanel(QtWidgets.QWidget):
                 f"<br><span style='font-size: 10pt;'>chance {100 * summ['chance_level']:.0f} % · {significance}</span>"
             )
         self.latency.setText(f"Latency: {st.latency_ms:.1f} ms · {st.predictions} windows")
-        if st.state == "paused":
+        if st.state == "starting":
+            self.status.setText("Starting the decoder…")
+        elif st.state == "paused":
             self._show_error(f"Paused — {st.reason}. Decoding resumes when the stream returns.")
         elif st.state == "error":
             self._show_error(f"Stopped on error: {st.reason}")

@@ -36,8 +36,6 @@ class TraceView(QtWidgets.QWidget):
             raise ValueError(f"mode must be 'scroll' or 'sweep', got {mode!r}")
         if not 1 <= window_s <= 30:
             raise ValueError(f"window_s must be between 1 and 30 s, got {window_s!r}")
-        if not 1 <= fps <= 240:
-            raise ValueError(f"fps must be between 1 and 240, got {fps!r}")
         if channels_per_page < 0:
             raise ValueError(f"channels_per_page must be >= 0 (0: as many as fit), got {channels_per_page!r}")
         self.acquisition = acquisition
@@ -74,6 +72,12 @@ class TraceView(QtWidgets.QWidget):
         self._timer = QtCore.QTimer(self)
         self._timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self.refresh)
+        self.set_fps(fps)
+
+    def set_fps(self, fps: float) -> None:
+        """Redraw ``fps`` times a second (1 to 240)."""
+        if not 1 <= fps <= 240:
+            raise ValueError(f"fps must be between 1 and 240, got {fps!r}")
         self._timer.setInterval(int(round(1000 / fps)))
 
     # -- UI ------------------------------------------------------------------------------------

@@ -1,0 +1,111 @@
+"""DecoderProcess: the OnlineRunner in a child process, on a real LSL stream and real model files."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+
+import mne
+import pylsl
+import pytest
+
+from bcigui.core.data import Event, Recording, make_epochs
+from bcigui.core.decoders.pipelines import make_csp_lda
+from bcigui.core.model_file import save_model
+from bcigui.core.online.process import DecoderProcess, RunnerOptions
+from bcigui.core.signal.filters import FilterSpec
+from bcigui.core.stream.lsl import find_stream
+from bcigui.core.stream.simulator import Simulator, generate
+
+CLASSES = ("left_hand", "right_hand")
+FILT = FilterSpec(8, 30)
+
+
+def _model(path, n_channels: int):
+    sim = generate("mi", n_channels=n_channels, srate=250.0, seconds=200, seed=31, classes=CLASSES)
+    raw = mne.io.RawArray(sim.data.T, mne.create_info(sim.ch_names, sim.sfreq, "eeg"), verbose=False)
+    rec = Recording(raw, [Event(i / sim.sfreq, 0.0, lab) for i, lab in sim.events], None, 0)
+    ep = make_epochs([rec], {f"cue/{c}": c for c in CLASSES}, 1.0, 3.0, FILT)
+    pipe = make_csp_lda(ep.sfreq, ep.ch_names, ep.classes).fit(ep.X, ep.y)
+    save_model(path, pipe, {"paradigm": "mi", "pipeline": "csp_lda", "classes": list(pipe.classes_),
+                            "ch_names": ep.ch_names, "sfreq": ep.sfreq, "tmin": 1.0, "tmax": 3.0,
+                            "filter": FILT.to_dict()})
+    return path
+
+
+def _wait(until, timeout: float) -> None:
+    t_end = time.monotonic() + timeout
+    while not until():
+        assert time.monotonic() < t_end, "timed out"
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def decoder():
+    proc = DecoderProcess()
+    yield proc
+    proc.close()
+    assert not proc.alive
+
+
+def test_decodes_in_its_own_process_publishes_and_restarts(decoder, unique_name, tmp_path):
+    model = _model(tmp_path / "m.bcimodel", 16)
+    with Simulator("mi", n_channels=16, srate=250.0, seed=32, name=unique_name, classes=CLASSES):
+        decoder.set_model(model)
+        decoder.set_stream(find_stream(unique_name))
+        time.sleep(2.5)  # the child buffers the stream meanwhile: decoding starts on what it has
+        log = tmp_path / "pred.jsonl"
+        t0 = time.monotonic()
+        run = decoder.start(RunnerOptions(hop=0.1, outlet_name=f"{unique_name}-pred", log_path=str(log)))
+        assert run is decoder and decoder.pid != os.getpid()
+        _wait(lambda: decoder.status.predictions >= 1, 20)
+        first = time.monotonic() - t0
+        found = pylsl.resolve_byprop("name", f"{unique_name}-pred", timeout=5)
+        assert found and found[0].source_id() == decoder.source_id
+        inlet = pylsl.StreamInlet(found[0])
+        inlet.open_stream(timeout=5)
+        _wait(lambda: decoder.status.predictions >= 30, 20)
+        published, _ = inlet.pull_chunk(timeout=1.0)
+        assert decoder.status.state == "running" and decoder.status.latency_ms > 0
+        preds = list(decoder.recent)
+        steps = {b.sample_index - a.sample_index for a, b in zip(preds, preds[1:], strict=False)}
+        assert steps == {25}  # one window every hop (0.1 s at 250 Hz), none lost on the way
+        assert published and all(len(s) == len(CLASSES) + 1 for s in published)
+        decoder.stop()
+        assert decoder.status.state == "stopped"
+        n_logged = len(log.read_text().splitlines())
+        assert n_logged >= 30 and json.loads(log.read_text().splitlines()[0])["label"] in CLASSES
+        # the same process decodes again, counting afresh
+        decoder.start(RunnerOptions(outlet_name=None))
+        _wait(lambda: decoder.status.predictions >= 5, 20)
+        assert decoder.status.state == "running"
+        decoder.stop()
+    assert first < 2.0, f"first prediction {first:.2f} s after start with the stream buffered"
+
+
+def test_problems_come_back_as_errors(decoder, unique_name, tmp_path):
+    wrong = _model(tmp_path / "sixteen.bcimodel", 16)  # channels the 8-channel stream does not have
+    tampered = tmp_path / "tampered.bcimodel"
+    tampered.write_bytes(wrong.read_bytes()[:-200])
+    decoder.start(RunnerOptions(outlet_name=None))
+    _wait(lambda: decoder.status.state == "error", 20)
+    assert "no model" in decoder.status.reason
+    with Simulator("mi", n_channels=8, srate=250.0, seed=33, name=unique_name, classes=CLASSES):
+        decoder.set_stream(find_stream(unique_name))
+        decoder.set_model(tampered)
+        decoder.start(RunnerOptions(outlet_name=None))
+        _wait(lambda: decoder.status.state == "error", 20)
+        assert "cannot load tampered.bcimodel" in decoder.status.reason
+        decoder.set_model(wrong)
+        decoder.start(RunnerOptions(outlet_name=None))
+        _wait(lambda: decoder.status.state == "error", 20)
+        assert "channel" in decoder.status.reason.lower()
+        # the child dying is reported, not silent
+        decoder.set_model(_model(tmp_path / "eight.bcimodel", 8))
+        decoder.start(RunnerOptions(outlet_name=None))
+        _wait(lambda: decoder.status.predictions >= 1, 20)
+        os.kill(decoder.pid, signal.SIGKILL)
+        _wait(lambda: decoder.status.state == "error", 10)
+        assert "ended unexpectedly" in decoder.status.reason
