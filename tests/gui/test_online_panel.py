@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+
 import mne
 import numpy as np
 import pytest
@@ -72,6 +75,13 @@ def test_online_panel_decodes_simulator_with_feedback(qtbot, tmp_path, model_fil
         win.resize(1400, 800)
         win.grab().save(str(screenshot_dir / "online_main_window.png"))
         panel.feedback.grab().save(str(screenshot_dir / "online_feedback_mi.png"))
+        # decoding runs in its own process; if that process dies, the panel says so and a new one takes over
+        assert panel.runner is panel.decoder and panel.decoder.pid != os.getpid()
+        os.kill(panel.decoder.pid, signal.SIGKILL)
+        qtbot.waitUntil(lambda: "ended unexpectedly" in panel.status.text(), timeout=10000)
+        panel.stop()
+        assert panel.start()
+        qtbot.waitUntil(lambda: panel.runner.status.predictions > 3, timeout=30000)
         panel.stop()  # nothing frozen on the last prediction
         assert panel.status.text() == "Stopped" and panel.feedback.cue is None
         assert np.allclose(panel.feedback.proba, 0.5)

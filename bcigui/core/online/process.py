@@ -69,8 +69,15 @@ class DecoderProcess:
 
     # -- what the child decodes ----------------------------------------------------------------
     def set_model(self, path: str | Path | None) -> None:
-        """Load this model file in the child (``None``: none)."""
-        self._send("model", None if path is None else str(path))
+        """Load this model file in the child (``None``: none); again if the file has changed since."""
+        if path is None:
+            self._send("model", None)
+            return
+        try:
+            st = Path(path).stat()
+            self._send("model", (str(path), st.st_mtime_ns, st.st_size))
+        except OSError:  # gone: the child says so when it tries
+            self._send("model", (str(path), 0, 0))
 
     def set_stream(self, stream: StreamDescription | None) -> None:
         """Open this stream in the child and buffer it (``None``: close it)."""
@@ -86,6 +93,8 @@ class DecoderProcess:
         self._run += 1
         self.recent.clear()
         self.status = RunnerStatus(state="starting")
+        if not self.alive:
+            self.status.state, self.status.reason = "error", "the decoding process ended unexpectedly"
         self._send("start", self._run, options)
         return self
 
@@ -174,6 +183,7 @@ def _child_main(conn: Any, buffer_seconds: float) -> None:
                 pass
 
     model = acq = runner = None
+    model_file: tuple[str, int, int] | None = None  # path, mtime, size of the model loaded
     model_path, run = "", 0
     problem = {"model": "no model loaded", "stream": "no stream connected"}
 
@@ -189,16 +199,17 @@ def _child_main(conn: Any, buffer_seconds: float) -> None:
                 kind, *args = conn.recv()
                 if kind == "quit":
                     break
-                if kind == "model":
+                if kind == "model" and args[0] != model_file:
                     stop_runner()
-                    model, model_path = None, args[0] or ""
+                    model, model_file = None, args[0]
+                    model_path = model_file[0] if model_file else ""
                     problem["model"] = "no model loaded"
                     if model_path:
                         try:
                             model = load_model(model_path)
                         except Exception as err:
                             problem["model"] = f"cannot load {Path(model_path).name}: {err}"
-                elif kind == "stream":
+                elif kind == "stream" and (acq is None or args[0] != acq.eeg.desc):
                     stop_runner()
                     if acq is not None:
                         acq.stop()

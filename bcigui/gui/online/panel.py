@@ -147,6 +147,8 @@ class OnlinePanel(QtWidgets.QWidget):
         """Load and validate a model file; errors are shown, never raised."""
         from bcigui.core.model_file import load_model
 
+        if self.runner is not None:
+            self.stop()  # never decode with a model other than the one shown
         try:
             model = load_model(path)
         except Exception as err:
@@ -192,6 +194,9 @@ class OnlinePanel(QtWidgets.QWidget):
         """Give the decoding process the model and the stream now, so that it is ready at start."""
         if not self.own_process.isChecked():
             return
+        if self.decoder is not None and not self.decoder.alive:  # it died (its reason was shown): a new one
+            self.decoder.close()
+            self.decoder = None
         if self.decoder is None:
             self.decoder = DecoderProcess(float(getattr(self.acquisition, "buffer_seconds", 60.0)))
         self.decoder.set_stream(self._stream())  # first: it buffers while the model loads
@@ -254,8 +259,7 @@ class OnlinePanel(QtWidgets.QWidget):
                                 adapt=self.adapt.isChecked())
         try:
             if self.own_process.isChecked() and self._stream() is not None:
-                if self.decoder is None:
-                    self._tell_decoder()
+                self._tell_decoder()  # a new process if it is gone
                 self.runner = self.decoder.start(options)
             else:
                 self.runner = OnlineRunner(
