@@ -1,6 +1,6 @@
 """Batch evaluation benchmark: ``bcigui benchmark`` serially vs on a dask LocalCluster.
 
-Usage: ``python benchmarks/bench_batch.py [--json] [--workers 2] [--subjects 1-10]``
+Usage: ``python benchmarks/bench_batch.py [--json] [--workers 2] [--subjects 1-10] [--repeat N]``
 
 PhysioNet S001-S010 imagined left vs right fist (``physionet-lr``: runs 4/8/12, 64 channels, 0-3 s)
 x 3 pipelines (csp_lda, ts_lr, mdm), within-session 5-fold: 30 tasks. Each run is the real command in
@@ -23,6 +23,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 PHYSIONET = ROOT.parent / "shared" / "data" / "physionet-eegmmidb"
@@ -72,22 +74,40 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     parser.add_argument("--workers", type=int, default=2, help="LocalCluster workers (default 2)")
     parser.add_argument("--subjects", default="1-10", help="PhysioNet subjects (default 1-10)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="pairs of runs, serial and parallel in turn (first one, then the other): the figures are "
+                             "the medians, less at the mercy of other users' load (default 1)")
     args = parser.parse_args(argv)
     if not PHYSIONET.is_dir():
         print(f"shared data not found at {PHYSIONET}", file=sys.stderr)
         return 2
     capacity_before = cpu_capacity()
+    runs = {"serial": ["--scheduler", "serial"], "parallel": ["--scheduler", "local", "--workers", str(args.workers)]}
+    pairs: list[dict[str, dict]] = []
     with tempfile.TemporaryDirectory() as tmp:
-        print("serial run...", file=sys.stderr, flush=True)
-        serial = _run(["--scheduler", "serial"], args.subjects, Path(tmp) / "serial")
-        print(f"  {serial['wall_s']:.1f} s; LocalCluster with {args.workers} workers...", file=sys.stderr, flush=True)
-        parallel = _run(["--scheduler", "local", "--workers", str(args.workers)], args.subjects, Path(tmp) / "parallel")
+        for i in range(max(1, args.repeat)):
+            pair = {}
+            for kind in (("serial", "parallel") if i % 2 == 0 else ("parallel", "serial")):
+                print(f"{kind} run {i + 1}...", file=sys.stderr, flush=True)
+                pair[kind] = _run(runs[kind], args.subjects, Path(tmp) / f"{kind}{i}")
+                print(f"  {pair[kind]['wall_s']:.1f} s", file=sys.stderr, flush=True)
+            pairs.append(pair)
     capacity_after = cpu_capacity()
-    same = serial.pop("scores") == parallel.pop("scores")
+    scores = [run.pop("scores") for pair in pairs for run in pair.values()]
+    same = all(sc == scores[0] for sc in scores)
+
+    def median_run(kind: str) -> dict:
+        ordered = sorted((p[kind] for p in pairs), key=lambda r: r["wall_s"])
+        return ordered[len(ordered) // 2]
+
+    serial, parallel = median_run("serial"), median_run("parallel")
+    ratios = [p["serial"]["wall_s"] / p["parallel"]["wall_s"] for p in pairs]
+    run_ratios = [p["serial"]["run_s"] / p["parallel"]["run_s"] for p in pairs]
     result = {"serial_s": round(serial["wall_s"], 2), "parallel_s": round(parallel["wall_s"], 2),
-              "speedup": round(serial["wall_s"] / parallel["wall_s"], 3), "workers": args.workers,
+              "speedup": round(float(np.median(ratios)), 3), "workers": args.workers,
+              "speedups": [round(r, 3) for r in ratios], "speedups_run": [round(r, 3) for r in run_ratios],
               "serial_run_s": serial["run_s"], "parallel_run_s": parallel["run_s"],
-              "speedup_run": round(serial["run_s"] / parallel["run_s"], 3), "worker_start": parallel["worker_start"],
+              "speedup_run": round(float(np.median(run_ratios)), 3), "worker_start": parallel["worker_start"],
               "tasks": serial["tasks"], "serial_task_cv_s": round(serial["mean_task_cv_s"], 3),
               "parallel_task_cv_s": round(parallel["mean_task_cv_s"], 3), "identical_scores": same,
               "load_avg_1min": [round(serial["load_before"], 2), round(serial["load_after"], 2),
@@ -102,6 +122,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{result['parallel_task_cv_s']:.2f} s")
     print(f"run phase (cluster start to last result): serial {result['serial_run_s']:.1f} s, LocalCluster "
           f"{result['parallel_run_s']:.1f} s (workers {result['worker_start']}): x{result['speedup_run']:.2f}")
+    if len(pairs) > 1:
+        print(f"{len(pairs)} pairs (medians above): speed-ups {result['speedups']}, run phase {result['speedups_run']}")
     print(f"speed-up x{result['speedup']:.2f}; identical scores: {same}; 1-min load average "
           f"(start, after serial, after parallel): {result['load_avg_1min']}; cores free for us (probe, "
           f"before/after): {result['cpu_capacity']}")
