@@ -166,12 +166,14 @@ class DecoderProcess:
 
 def _child_main(conn: Any, buffer_seconds: float) -> None:
     """The child: hold a model and an acquisition as told; run an OnlineRunner between start and stop."""
-    # The slow part of loading a model (importing skops.io, ~2 s), in the background: a stream given
-    # meanwhile opens at once and buffers while the model loads.
-    threading.Thread(target=importlib.import_module, args=("skops.io",), daemon=True).start()
     from bcigui.core.model_file import load_model
     from bcigui.core.online.runner import OnlineRunner
     from bcigui.core.stream.acquisition import Acquisition
+
+    # The slow part of loading a model (importing skops.io, ~2 s), in the background: a stream given
+    # meanwhile opens at once and buffers while the model loads. Started after this thread's own
+    # imports, so that the two threads never import the same modules at once.
+    threading.Thread(target=importlib.import_module, args=("skops.io",), daemon=True).start()
 
     lock = threading.Lock()
 
