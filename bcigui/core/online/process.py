@@ -94,7 +94,7 @@ class DecoderProcess:
         self.recent.clear()
         self.status = RunnerStatus(state="starting")
         if not self.alive:
-            self.status.state, self.status.reason = "error", "the decoding process ended unexpectedly"
+            self.status.state, self.status.reason = "error", self._ended()
         self._send("start", self._run, options)
         return self
 
@@ -123,6 +123,12 @@ class DecoderProcess:
         """The decoding process's id."""
         return self._proc.pid
 
+    def _ended(self) -> str:
+        code = self._proc.exitcode
+        how = f" (killed by signal {-code})" if code is not None and code < 0 else (
+            f" (exit code {code}; its error is in the app's error output)" if code else "")
+        return f"the decoding process ended unexpectedly{how}"
+
     def _send(self, *msg: Any) -> None:
         with self._send_lock:
             try:
@@ -136,7 +142,8 @@ class DecoderProcess:
                 kind, *args = self._conn.recv()
             except (EOFError, OSError):
                 if self.status.state in ("starting", "running", "paused"):
-                    self.status.state, self.status.reason = "error", "the decoding process ended unexpectedly"
+                    self._proc.join(1.0)
+                    self.status.state, self.status.reason = "error", self._ended()
                 return
             if kind == "quit":
                 return

@@ -108,4 +108,4 @@ def test_problems_come_back_as_errors(decoder, unique_name, tmp_path):
         _wait(lambda: decoder.status.predictions >= 1, 20)
         os.kill(decoder.pid, signal.SIGKILL)
         _wait(lambda: decoder.status.state == "error", 10)
-        assert "ended unexpectedly" in decoder.status.reason
+        assert "ended unexpectedly (killed by signal 9)" in decoder.status.reason
