@@ -56,6 +56,8 @@ class DecoderProcess:
         self.recent: deque[Prediction] = deque(maxlen=1000)
         self.source_id = ""  # of the predictions outlet, once the child has opened it
         self._run = 0  # which start() the child's messages belong to (none from an earlier run)
+        # what the child lacks to decode ({"model": reason, "stream": reason}); empty: ready
+        self.missing: dict[str, str] = {"model": "starting", "stream": "starting"}
         self._callbacks: list[Callable[[Prediction], None]] = []
         self._send_lock = threading.Lock()
         ctx = mp.get_context("spawn")  # never fork a process that runs Qt and LSL threads
@@ -115,6 +117,11 @@ class DecoderProcess:
         self._conn.close()
 
     @property
+    def ready(self) -> bool:
+        """The child holds a loaded model and an open stream: decoding starts at once."""
+        return not self.missing and self.alive
+
+    @property
     def alive(self) -> bool:
         return self._proc.is_alive()
 
@@ -147,6 +154,9 @@ class DecoderProcess:
                 return
             if kind == "quit":
                 return
+            if kind == "holds":
+                self.missing = {k: v for k, v in args[0].items() if v}
+                continue
             if args[0] != self._run:
                 continue  # from a run stopped since
             args, status = args[1:], self.status
@@ -228,6 +238,9 @@ def _child_main(conn: Any, buffer_seconds: float) -> None:
                             acq = Acquisition(args[0], markers=None, buffer_seconds=buffer_seconds).start()
                         except Exception as err:
                             problem["stream"] = f"cannot open stream {args[0].name!r}: {err}"
+                if kind in ("model", "stream"):  # changed or not: what it holds now
+                    send("holds", {"model": "" if model is not None else problem["model"],
+                                   "stream": "" if acq is not None else problem["stream"]})
                 elif kind == "stop":
                     stop_runner()
                 elif kind == "start" and runner is None:
