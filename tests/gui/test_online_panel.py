@@ -50,8 +50,13 @@ def test_online_panel_decodes_simulator_with_feedback(qtbot, tmp_path, model_fil
     bad = tmp_path / "bad.bcimodel"
     bad.write_bytes(b"not a model")
     assert panel.load_model(bad) is False and "Could not load" in panel.status.text()
-    assert panel.load_model(model_file)
-    assert isinstance(panel.feedback, MIFeedback) and "csp_lda" in panel.model_label.text()
+    panel.status.setText("")
+    panel.load_model_async(bad)  # the button's way: off the GUI thread
+    qtbot.waitUntil(lambda: "Could not load" in panel.status.text(), timeout=20000)
+    panel.load_model_async(model_file)
+    assert "Loading sim.bcimodel" in panel.status.text()
+    qtbot.waitUntil(lambda: "csp_lda" in panel.model_label.text(), timeout=20000)
+    assert isinstance(panel.feedback, MIFeedback) and panel.model_path == model_file
 
     from bcigui.core.stream.simulator import Simulator
 

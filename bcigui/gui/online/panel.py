@@ -141,10 +141,23 @@ class OnlinePanel(QtWidgets.QWidget):
                                                         "bcigui models (*.bcimodel)")
         if path:
             folders.remember(path)
-            self.load_model(path)
+            self.load_model_async(path)
+
+    def load_model_async(self, path: str | Path) -> None:
+        """Load a model file off the GUI thread (the first load imports skops: seconds), then show it."""
+        from bcigui.core.model_file import load_model
+        from bcigui.gui.workers import run_in_thread
+
+        if self.runner is not None:
+            self.stop()  # never decode with a model other than the one shown
+        self.start_btn.setEnabled(False)
+        self.status.setStyleSheet("font-size: 13pt;")
+        self.status.setText(f"Loading {Path(path).name}…")
+        run_in_thread(load_model, path, on_done=lambda model: self._show_model(model, path),
+                      on_error=lambda err, _tb: self._refuse_model(path, err))
 
     def load_model(self, path: str | Path) -> bool:
-        """Load and validate a model file; errors are shown, never raised."""
+        """Load and validate a model file now; errors are shown, never raised."""
         from bcigui.core.model_file import load_model
 
         if self.runner is not None:
@@ -152,8 +165,16 @@ class OnlinePanel(QtWidgets.QWidget):
         try:
             model = load_model(path)
         except Exception as err:
-            self._show_error(f"Could not load {Path(path).name}: {err}")
+            self._refuse_model(path, err)
             return False
+        self._show_model(model, path)
+        return True
+
+    def _refuse_model(self, path: str | Path, err: BaseException) -> None:
+        self._show_error(f"Could not load {Path(path).name}: {err}")
+        self.start_btn.setEnabled(self.model is not None and self.acquisition is not None)
+
+    def _show_model(self, model: Any, path: str | Path) -> None:
         self.model, self.model_path = model, Path(path)
         m = model.manifest
         aligned = bool(m.get("alignment"))
@@ -176,7 +197,6 @@ class OnlinePanel(QtWidgets.QWidget):
         self.start_btn.setEnabled(self.acquisition is not None)
         self.status.setText("Model loaded. Connect a stream and start decoding.")
         self._tell_decoder()
-        return True
 
     def set_acquisition(self, acquisition: Any) -> None:
         if self.runner is not None:
