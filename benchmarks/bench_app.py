@@ -27,7 +27,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
-from bench_online import CHUNK, N_CH, SRATE, _pusher, _train_models  # noqa: E402
+from bench_online import CHUNK, N_CH, SRATE, _pusher, _train_models, pull_arrivals  # noqa: E402
 
 VIEWS = ("traces", "spectrum", "topomap", "quality")
 
@@ -42,19 +42,8 @@ def _wait(app, until, timeout: float, what: str) -> None:
 
 
 def _receiver(name: str, stop, out) -> None:
-    """Pull the predictions outlet ``name`` until ``stop``; send back [(timestamp, arrival time)]."""
-    import pylsl
-
-    found = pylsl.resolve_byprop("name", name, timeout=30)
-    arrivals: list[tuple[float, float]] = []
-    if found:
-        inlet = pylsl.StreamInlet(found[0])
-        inlet.open_stream(timeout=10)
-        while not stop.is_set():
-            sample, ts = inlet.pull_sample(timeout=0.2)
-            if sample is not None:
-                arrivals.append((ts, pylsl.local_clock()))
-    out.send(arrivals)
+    """In its own process: :func:`pull_arrivals` of the predictions outlet ``name``, sent back on ``out``."""
+    out.send(pull_arrivals(name, stop, timeout=30))
 
 
 def _run_one(app, name: str, model_path: Path, seconds: float, trace_fps: float) -> dict:

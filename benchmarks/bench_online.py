@@ -51,6 +51,23 @@ def _pusher(name: str, seconds: float, push_times, t0_value, ready) -> None:
         push_times[k] = pylsl.local_clock()
 
 
+def pull_arrivals(name: str, stop, timeout: float = 10.0) -> list[tuple[float, float]]:
+    """Pull the predictions outlet ``name`` until ``stop`` is set: [(timestamp, local arrival time)]
+    ([] if the outlet is not found within ``timeout``)."""
+    import pylsl
+
+    arrivals: list[tuple[float, float]] = []
+    found = pylsl.resolve_byprop("name", name, timeout=timeout)
+    if found:
+        inlet = pylsl.StreamInlet(found[0])
+        inlet.open_stream(timeout=10)
+        while not stop.is_set():
+            sample, ts = inlet.pull_sample(timeout=0.2)
+            if sample is not None:
+                arrivals.append((ts, pylsl.local_clock()))
+    return arrivals
+
+
 def _train_models(out_dir: Path) -> dict[str, Path]:
     import mne
 
@@ -79,7 +96,6 @@ def _train_models(out_dir: Path) -> dict[str, Path]:
 
 def _run_one(name: str, model_path: Path, seconds: float, hop: float) -> dict:
     import psutil
-    import pylsl
 
     from bcigui.core.model_file import load_model
     from bcigui.core.online import OnlineRunner
@@ -100,13 +116,7 @@ def _run_one(name: str, model_path: Path, seconds: float, hop: float) -> dict:
     stop = threading.Event()
 
     def receive() -> None:
-        found = pylsl.resolve_byprop("name", f"{stream}-pred", timeout=10)
-        inlet = pylsl.StreamInlet(found[0])
-        inlet.open_stream(timeout=10)
-        while not stop.is_set():
-            sample, ts = inlet.pull_sample(timeout=0.2)
-            if sample is not None:
-                arrivals.append((ts, pylsl.local_clock()))
+        arrivals.extend(pull_arrivals(f"{stream}-pred", stop))
 
     runner.start()
     rx = threading.Thread(target=receive, daemon=True)

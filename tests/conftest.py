@@ -24,6 +24,22 @@ PHYSIONET = SHARED_DATA / "physionet-eegmmidb"
 KALUNGA = SHARED_DATA / "kalunga2016-ssvep"
 
 
+def fit_by_convention(est, X, y):
+    """Check the scikit-learn conventions every bcigui estimator follows (parameters stored as given,
+    nothing learned in ``__init__``, ``fit`` returns the estimator) and return a fitted clone."""
+    from sklearn.base import clone
+    from sklearn.utils.estimator_checks import check_get_params_invariance, check_set_params
+
+    name = type(est).__name__
+    check_get_params_invariance(name, est)
+    check_set_params(name, est)
+    c = clone(est)
+    assert c.get_params(deep=False).keys() == est.get_params(deep=False).keys()
+    assert not [k for k in vars(c) if k.endswith("_")]  # __init__ only stores parameters
+    assert c.fit(X, y) is c
+    return c
+
+
 def physionet_file(subject: int, run: int) -> Path:
     """Path of a PhysioNet EEGMMIDB EDF in ``../shared/data``."""
     return PHYSIONET / "MNE-eegbci-data/files/eegmmidb/1.0.0" / f"S{subject:03d}" / f"S{subject:03d}R{run:02d}.edf"

@@ -79,12 +79,12 @@ def _decode(args: argparse.Namespace, stream: str) -> int:
         t_stream = time.monotonic() - t0
         try:
             model = loading.result()
-            from bcigui.core.online import OnlineRunner
+            from bcigui.core.online import RunnerOptions
 
-            runner = OnlineRunner(model.pipeline, model.manifest, acq, hop=args.hop, smoothing=args.smoothing,
-                                  threshold=args.threshold, outlet_name=args.outlet, log_path=log,
-                                  resample=args.resample, model_path=args.model, adapt=args.adapt,
-                                  source_id=naming.result() if naming is not None else None)
+            options = RunnerOptions(hop=args.hop, smoothing=args.smoothing, threshold=args.threshold,
+                                    outlet_name=args.outlet, resample=args.resample, adapt=args.adapt, log_path=log)
+            runner = options.runner(model, acq, model_path=args.model,
+                                    source_id=naming.result() if naming is not None else None)
         except BaseException:
             acq.stop()
             raise

@@ -25,8 +25,8 @@ COMBINED = "psd+connectivity"  # PSD and connectivity node strength on one grid,
 
 
 @dataclass(frozen=True)
-class Extractor:
-    """A feature plugin that yields a ``(n_epochs, n_channels, n_freqs)`` tensor (tag ``tensor``)."""
+class PluginChoice:
+    """A plugin offered to the user: its name and the title shown for it."""
 
     spec: PluginSpec
 
@@ -37,6 +37,11 @@ class Extractor:
     @property
     def title(self) -> str:
         return self.spec.description or self.spec.name
+
+
+@dataclass(frozen=True)
+class Extractor(PluginChoice):
+    """A feature plugin that yields a ``(n_epochs, n_channels, n_freqs)`` tensor (tag ``tensor``)."""
 
     @property
     def params(self) -> tuple[Param, ...]:

@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
-from bcigui.core.analysis.extractors import Progress
+from bcigui.core.analysis.extractors import PluginChoice, Progress
 from bcigui.core.checks import invalid_option
-from bcigui.core.plugins import Param, PluginSpec
+from bcigui.core.plugins import Param
 from bcigui.core.plugins.registry import get_registry
 
 SELECTED = "happyfeat"  # selected PSD/connectivity features + classifier (decoder plugin)
@@ -29,19 +29,10 @@ CV_SCHEMES = {"kfold": "Stratified k-fold (shuffled)", "runs": "Leave one run ou
 
 
 @dataclass(frozen=True)
-class PipelineChoice:
+class PipelineChoice(PluginChoice):
     """A decoder plugin the user can evaluate, with its user-settable parameters."""
 
-    spec: PluginSpec
     paradigm: str = "mi"
-
-    @property
-    def name(self) -> str:
-        return self.spec.name
-
-    @property
-    def title(self) -> str:
-        return self.spec.description or self.spec.name
 
     @property
     def params(self) -> tuple[Param, ...]:

@@ -6,7 +6,8 @@ from bcigui.core.lazy import lazy_exports
 _EXPORTS = {
     **dict.fromkeys(["REJECTED", "DecoderStats", "ModelSpec", "Prediction", "SlidingDecoder", "class_probabilities",
                      "map_channels", "pseudo_online"], "decoder"),
-    "OnlineRunner": "runner", "RunnerStatus": "runner",
+    "OnlineRunner": "runner", "RunnerOptions": "runner", "RunnerStatus": "runner",
+    "DecoderProcess": "process",
     "TrialResult": "scoring", "TrialScorer": "scoring", "pseudo_online_trials": "scoring",
 }
 __all__ = sorted(_EXPORTS)

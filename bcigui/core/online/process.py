@@ -25,21 +25,24 @@ from pathlib import Path
 from typing import Any
 
 from bcigui.core.online.decoder import Prediction
-from bcigui.core.online.runner import RunnerStatus
+from bcigui.core.online.runner import RunnerOptions, RunnerStatus
 from bcigui.core.stream.lsl import StreamDescription
 
 
-@dataclasses.dataclass(frozen=True)
-class RunnerOptions:
-    """The :class:`OnlineRunner` settings a :class:`DecoderProcess` passes on."""
+class _Pipe:
+    """One end of the pipe: messages sent whole from any thread; a closed pipe is not an error
+    (the other side has gone and its reason is reported otherwise)."""
 
-    hop: float = 0.1
-    smoothing: int = 1
-    threshold: float | None = None
-    outlet_name: str | None = "bcigui-predictions"
-    resample: bool = False
-    adapt: bool = False
-    log_path: str | None = None
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+        self._lock = threading.Lock()
+
+    def send(self, *msg: Any) -> None:
+        with self._lock:
+            try:
+                self.conn.send(msg)
+            except (OSError, ValueError):
+                pass
 
 
 class DecoderProcess:
@@ -59,9 +62,9 @@ class DecoderProcess:
         # what the child lacks to decode ({"model": reason, "stream": reason}); empty: ready
         self.missing: dict[str, str] = {"model": "starting", "stream": "starting"}
         self._callbacks: list[Callable[[Prediction], None]] = []
-        self._send_lock = threading.Lock()
         ctx = mp.get_context("spawn")  # never fork a process that runs Qt and LSL threads
         self._conn, child = ctx.Pipe()
+        self._send = _Pipe(self._conn).send
         self._proc = ctx.Process(target=_child_main, args=(child, float(buffer_seconds)), name="bcigui-decoder",
                                  daemon=True)
         self._proc.start()
@@ -136,13 +139,6 @@ class DecoderProcess:
             f" (exit code {code}; its error is in the app's error output)" if code else "")
         return f"the decoding process ended unexpectedly{how}"
 
-    def _send(self, *msg: Any) -> None:
-        with self._send_lock:
-            try:
-                self._conn.send(msg)
-            except (OSError, ValueError):  # the child has gone: its reason is already in status
-                pass
-
     def _read(self) -> None:
         while True:
             try:
@@ -184,7 +180,6 @@ class DecoderProcess:
 def _child_main(conn: Any, buffer_seconds: float) -> None:
     """The child: hold a model and an acquisition as told; run an OnlineRunner between start and stop."""
     from bcigui.core.model_file import load_model
-    from bcigui.core.online.runner import OnlineRunner
     from bcigui.core.stream.acquisition import Acquisition
 
     # The slow part of loading a model (importing skops.io, ~2 s), in the background: a stream given
@@ -192,15 +187,7 @@ def _child_main(conn: Any, buffer_seconds: float) -> None:
     # imports, so that the two threads never import the same modules at once.
     threading.Thread(target=importlib.import_module, args=("skops.io",), daemon=True).start()
 
-    lock = threading.Lock()
-
-    def send(*msg: Any) -> None:
-        with lock:
-            try:
-                conn.send(msg)
-            except (OSError, ValueError):
-                pass
-
+    send = _Pipe(conn).send
     model = acq = runner = None
     model_file: tuple[str, int, int] | None = None  # path, mtime, size of the model loaded
     model_path, run = "", 0
@@ -249,10 +236,7 @@ def _child_main(conn: Any, buffer_seconds: float) -> None:
                         send("error", run, problem["model"] if model is None else problem["stream"])
                         continue
                     try:
-                        runner = OnlineRunner(model.pipeline, model.manifest, acq, hop=opts.hop,
-                                              smoothing=opts.smoothing, threshold=opts.threshold,
-                                              outlet_name=opts.outlet_name, log_path=opts.log_path,
-                                              resample=opts.resample, model_path=model_path, adapt=opts.adapt)
+                        runner = opts.runner(model, acq, model_path=model_path)
                     except Exception as err:  # e.g. the stream lacks channels the model needs
                         send("error", run, str(err) if isinstance(err, ValueError) else f"{type(err).__name__}: {err}")
                         continue

@@ -42,6 +42,27 @@ class RunnerStatus:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class RunnerOptions:
+    """How an :class:`OnlineRunner` decodes and publishes; one set for the CLI, the dock and the
+    decoding process (:meth:`runner` builds the runner)."""
+
+    hop: float = 0.1
+    smoothing: int = 1
+    threshold: float | None = None
+    outlet_name: str | None = "bcigui-predictions"
+    resample: bool = False
+    adapt: bool = False
+    log_path: str | None = None
+
+    def runner(self, model: Any, acquisition: Any, model_path: str | Path | None = None,
+               source_id: str | None = None) -> OnlineRunner:
+        """An :class:`OnlineRunner` of a loaded ``model`` (``.pipeline``, ``.manifest``) on ``acquisition``."""
+        return OnlineRunner(model.pipeline, model.manifest, acquisition, hop=self.hop, smoothing=self.smoothing,
+                            threshold=self.threshold, outlet_name=self.outlet_name, log_path=self.log_path,
+                            resample=self.resample, model_path=model_path, adapt=self.adapt, source_id=source_id)
+
+
 class GCPauses:
     """Counts the garbage collections (and the longest) while installed: each stops every thread."""
 

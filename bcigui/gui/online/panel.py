@@ -8,7 +8,8 @@ from typing import Any
 from PySide6 import QtCore, QtWidgets
 
 from bcigui.core.online import REJECTED, OnlineRunner
-from bcigui.core.online.process import DecoderProcess, RunnerOptions
+from bcigui.core.online.process import DecoderProcess
+from bcigui.core.online.runner import RunnerOptions
 from bcigui.core.online.scoring import TrialScorer
 from bcigui.core.paradigms.markers import class_from_marker, ssvep_frequency
 from bcigui.gui.online.feedback import MIFeedback, SSVEPFeedback, pretty
@@ -282,11 +283,7 @@ class OnlinePanel(QtWidgets.QWidget):
                 self._tell_decoder()  # a new process if it is gone
                 self.runner = self.decoder.start(options)
             else:
-                self.runner = OnlineRunner(
-                    self.model.pipeline, self.model.manifest, self.acquisition, hop=options.hop,
-                    smoothing=options.smoothing, threshold=options.threshold, outlet_name=options.outlet_name,
-                    resample=options.resample, adapt=options.adapt,
-                ).start()
+                self.runner = options.runner(self.model, self.acquisition).start()
         except Exception as err:
             self.runner = None
             self._show_error(str(err))

@@ -14,7 +14,8 @@ import pytest
 from bcigui.core.data import Event, Recording, make_epochs
 from bcigui.core.decoders.pipelines import make_csp_lda
 from bcigui.core.model_file import save_model
-from bcigui.core.online.process import DecoderProcess, RunnerOptions
+from bcigui.core.online.process import DecoderProcess
+from bcigui.core.online.runner import RunnerOptions
 from bcigui.core.signal.filters import FilterSpec
 from bcigui.core.stream.lsl import find_stream
 from bcigui.core.stream.simulator import Simulator, generate
