@@ -241,9 +241,13 @@ def start_client(scheduler: str, workers: int | None) -> tuple[Any, Any, int, st
         # dask's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536, which also freezes glibc's mmap
         # threshold: every array above 128 KiB is then mapped and unmapped afresh, and the cross-validation
         # of a PhysioNet subject took 1.7x longer (page faults) than in a plain process. Not for our workers.
+        # No dashboard here: no statistical profiler (it samples the task thread every 10 ms, taking the
+        # GIL), and the event-loop watchdog and system monitor tick seldom (halves the CPU they take).
         with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
                               "distributed.worker.multiprocessing-method": method,
-                              "distributed.worker.profile.enabled": False}):
+                              "distributed.worker.profile.enabled": False,
+                              "distributed.admin.tick.interval": "1s",
+                              "distributed.admin.system-monitor.interval": "5s"}):
             cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, host="127.0.0.1",
                                    dashboard_address=None, silence_logs=logging.ERROR,
                                    preload=[] if method == "fork" else ["bcigui.core.batch.preload"])

@@ -59,6 +59,18 @@ def test_external_scheduler_matches_serial(serial_rows: list[dict], lr8: str, da
     assert key_scores(read_results(tmp_path / "results.csv")) == key_scores(serial_rows)
 
 
+def test_serial_run_does_not_load_dask(lr8: str, tmp_path: Path) -> None:
+    """``--scheduler serial`` is plain in-process work: importing dask.distributed (0.3 s) would be waste."""
+    import subprocess
+
+    code = ("import sys; from bcigui.core.batch.definition import resolve_dataset; "
+            "from bcigui.core.batch.runner import run_batch; "
+            f"r = run_batch([resolve_dataset({lr8!r})], ['csp_lda'], {str(tmp_path)!r}, [1], scheduler='serial'); "
+            "print(r.completed, sorted(m for m in ('dask', 'distributed') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["1", "[]"], out
+
+
 def test_same_accuracy_as_bcigui_train(tmp_path: Path) -> None:
     from bcigui.core.decoders.training import train_files
 
