@@ -21,13 +21,26 @@ def _by_dataset(rows: list[dict[str, Any]]) -> dict[str, dict[str, dict[tuple[in
     return out
 
 
+def _signed_rank_sum(d: np.ndarray, axis: int = -1) -> np.ndarray:
+    """Wilcoxon's statistic with zeros split ("zsplit"): the ranks of |d| of the positive differences."""
+    r = stats.rankdata(np.abs(d), axis=axis)
+    return np.sum(r * (d > 0), axis=axis) + 0.5 * np.sum(r * (d == 0), axis=axis)
+
+
 def paired_test(a: dict[tuple[int, str], float], b: dict[tuple[int, str], float]) -> dict[str, Any]:
-    """Wilcoxon signed-rank test (two-sided) on the subjects/sessions both pipelines have."""
+    """Wilcoxon signed-rank test (two-sided) on the subjects/sessions both pipelines have.
+
+    Up to 13 pairs the p-value is exact: all 2**n sign flips (what scipy's ``wilcoxon`` does when scores
+    tie, but there with a statistic evaluated one flip at a time: 1.6 s per pair of pipelines at n = 13).
+    """
     common = sorted(set(a) & set(b))
     diff = np.array([a[k] - b[k] for k in common])
     out: dict[str, Any] = {"n": len(common), "mean_difference": float(diff.mean()) if len(diff) else float("nan")}
     if len(diff) < 2 or not np.any(diff != 0):
         out["p_value"] = float("nan") if len(diff) < 2 else 1.0
+    elif len(diff) <= 13:
+        out["p_value"] = float(stats.permutation_test((diff,), _signed_rank_sum, permutation_type="samples",
+                                                      vectorized=True, n_resamples=np.inf).pvalue)
     else:
         out["p_value"] = float(stats.wilcoxon(diff, zero_method="zsplit").pvalue)
     return out
