@@ -40,6 +40,28 @@ def fit_by_convention(est, X, y):
     return c
 
 
+def mi_model_file(path: Path, n_channels: int, classes: tuple[str, ...] = ("left_hand", "right_hand")) -> Path:
+    """A CSP+LDA model file (8-30 Hz, 1-3 s) trained on simulated motor imagery (250 Hz)."""
+    import mne
+
+    from bcigui.core.data import Event, Recording, make_epochs
+    from bcigui.core.decoders.pipelines import make_csp_lda
+    from bcigui.core.model_file import save_model
+    from bcigui.core.signal.filters import FilterSpec
+    from bcigui.core.stream.simulator import generate
+
+    filt = FilterSpec(8, 30)
+    sim = generate("mi", n_channels=n_channels, srate=250.0, seconds=200, seed=31, classes=classes)
+    raw = mne.io.RawArray(sim.data.T, mne.create_info(sim.ch_names, sim.sfreq, "eeg"), verbose=False)
+    rec = Recording(raw, [Event(i / sim.sfreq, 0.0, lab) for i, lab in sim.events], None, 0)
+    ep = make_epochs([rec], {f"cue/{c}": c for c in classes}, 1.0, 3.0, filt)
+    pipe = make_csp_lda(ep.sfreq, ep.ch_names, ep.classes).fit(ep.X, ep.y)
+    save_model(path, pipe, {"paradigm": "mi", "pipeline": "csp_lda", "classes": list(pipe.classes_),
+                            "ch_names": ep.ch_names, "sfreq": ep.sfreq, "tmin": 1.0, "tmax": 3.0,
+                            "filter": filt.to_dict()})
+    return path
+
+
 def physionet_file(subject: int, run: int) -> Path:
     """Path of a PhysioNet EEGMMIDB EDF in ``../shared/data``."""
     return PHYSIONET / "MNE-eegbci-data/files/eegmmidb/1.0.0" / f"S{subject:03d}" / f"S{subject:03d}R{run:02d}.edf"

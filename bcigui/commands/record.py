@@ -126,6 +126,12 @@ def _record(args: argparse.Namespace, model, paradigm, outlet, others: list[str]
             session = FeedbackSession(acq, paradigm, args.out, info, model, args.model, outlet, args.seconds,
                                       direct, tuple(others), hop=args.hop, smoothing=args.smoothing,
                                       predictions_outlet=args.predictions_outlet)
+            print("loading the decoder (in its own process)", flush=True)
+            try:
+                session.wait_decoder()
+            except RuntimeError:
+                session.release_decoder()
+                raise
         else:
             session = CalibrationSession(acq, paradigm, args.out, info, outlet, args.seconds, direct, others)
         session.health = health  # its problems are stored with the recording (complete.json)

@@ -93,8 +93,11 @@ def test_guided_session_end_to_end(qtbot, tmp_path, unique_name, screenshot_dir)
     wiz.next()
 
     # 5. feedback run with the model, scored against its own cues
+    # (decoded in the page's own process, as the online panel decodes; the run opens once it is ready)
+    assert feedback.decoder is not None and feedback.decoder.alive
     feedback.trials.setValue(4)
     feedback.start_feedback()
+    qtbot.waitUntil(lambda: getattr(feedback, "windows", None) is not None, timeout=60000)
     stim = feedback.windows.stimulus
     # the bars follow the decoder's smoothed probabilities (how far they go depends on the model's calibration)
     qtbot.waitUntil(lambda: stim.phase is not None and stim.phase.kind == "imagery" and stim.feedback() is not None,
@@ -105,6 +108,9 @@ def test_guided_session_end_to_end(qtbot, tmp_path, unique_name, screenshot_dir)
     qtbot.waitUntil(lambda: feedback.results.count() == 1, timeout=120000)
     summary = wiz.state["feedback"][0]["summary"]
     assert summary["n_trials"] == 8 and summary["accuracy"] >= 0.75, summary
+    preds = next(wiz.root.glob("sourcedata/sub-07/ses-01/eeg/*mifeedback_run-01.bcirec/predictions.jsonl"))
+    n = len(preds.read_text().splitlines())
+    assert n == summary["predictions"] > 0  # every prediction of the decoding process reached the session
     side = next(wiz.session_dir.glob("sub-07_ses-01_task-mifeedback_run-01_feedback.json"))
     assert json.loads(side.read_text())["model"] == res.model_path.name
     _shot(wiz, screenshot_dir / "guided-5-feedback.png")
@@ -115,5 +121,7 @@ def test_guided_session_end_to_end(qtbot, tmp_path, unique_name, screenshot_dir)
     assert [p.suffix for p in report.paths] == [".html", ".pdf"], report.status.text()
     assert all(p.is_file() and p.parent == wiz.session_dir for p in report.paths)
     _shot(wiz, screenshot_dir / "guided-6-report.png")
+    decoder = feedback.decoder
     wiz.close()
+    assert feedback.decoder is None and not decoder.alive  # the decoding process ends with the session
     win.close()

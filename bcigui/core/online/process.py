@@ -61,7 +61,9 @@ class DecoderProcess:
         self._run = 0  # which start() the child's messages belong to (none from an earlier run)
         # what the child lacks to decode ({"model": reason, "stream": reason}); empty: ready
         self.missing: dict[str, str] = {"model": "starting", "stream": "starting"}
+        self._asked = self._answered = 0  # model/stream changes sent, and answered by the child
         self._callbacks: list[Callable[[Prediction], None]] = []
+        self._stopped = threading.Event()  # the child confirmed a stop: no prediction of that run follows
         ctx = mp.get_context("spawn")  # never fork a process that runs Qt and LSL threads
         self._conn, child = ctx.Pipe()
         self._send = _Pipe(self._conn).send
@@ -75,6 +77,7 @@ class DecoderProcess:
     # -- what the child decodes ----------------------------------------------------------------
     def set_model(self, path: str | Path | None) -> None:
         """Load this model file in the child (``None``: none); again if the file has changed since."""
+        self._asked += 1
         if path is None:
             self._send("model", None)
             return
@@ -86,12 +89,18 @@ class DecoderProcess:
 
     def set_stream(self, stream: StreamDescription | None) -> None:
         """Open this stream in the child and buffer it (``None``: close it)."""
+        self._asked += 1
         self._send("stream", stream)
 
     # -- the runner's face -----------------------------------------------------------------------
     def subscribe(self, callback: Callable[[Prediction], None]) -> None:
         """Call ``callback(prediction)`` (from the pipe's reader thread) for every prediction."""
         self._callbacks.append(callback)
+
+    def unsubscribe(self, callback: Callable[[Prediction], None]) -> None:
+        """Stop calling ``callback`` (a session that ends while the process serves the next one)."""
+        if callback in self._callbacks:
+            self._callbacks.remove(callback)
 
     def start(self, options: RunnerOptions = RunnerOptions()) -> DecoderProcess:
         """Start decoding with ``options`` (as soon as the child has the model and the stream)."""
@@ -103,11 +112,15 @@ class DecoderProcess:
         self._send("start", self._run, options)
         return self
 
-    def stop(self) -> None:
-        """Stop decoding; the child stays, ready for the next :meth:`start`."""
-        self._send("stop")
+    def stop(self, timeout: float = 0.0) -> None:
+        """Stop decoding; the child stays, ready for the next :meth:`start`. With a ``timeout``, wait
+        (at most that long) until the child has stopped and every prediction it made has been delivered."""
+        self._stopped.clear()
+        self._send("stop", self._run)
         if self.status.state != "error":
             self.status.state = "stopped"
+        if timeout > 0 and self.alive:
+            self._stopped.wait(timeout)
 
     def close(self, timeout: float = 5.0) -> None:
         """End the child (killed if it does not end within ``timeout``)."""
@@ -123,6 +136,11 @@ class DecoderProcess:
     def ready(self) -> bool:
         """The child holds a loaded model and an open stream: decoding starts at once."""
         return not self.missing and self.alive
+
+    @property
+    def loading(self) -> bool:
+        """The child has not yet answered every :meth:`set_model` and :meth:`set_stream` (``missing`` may be stale)."""
+        return self._answered < self._asked
 
     @property
     def alive(self) -> bool:
@@ -152,9 +170,13 @@ class DecoderProcess:
                 return
             if kind == "holds":
                 self.missing = {k: v for k, v in args[0].items() if v}
+                self._answered += 1
                 continue
             if args[0] != self._run:
                 continue  # from a run stopped since
+            if kind == "stopped":
+                self._stopped.set()
+                continue
             args, status = args[1:], self.status
             if kind == "pred":
                 p, latency_ms = args
@@ -175,6 +197,20 @@ class DecoderProcess:
                 status.state = "running"
             elif kind == "error" and status.state == "starting":
                 status.state, status.reason = "error", args[0]
+
+
+def live_decoder(decoder: DecoderProcess | None, stream: StreamDescription | None, model_path: str | Path | None,
+                 buffer_seconds: float = 60.0) -> DecoderProcess:
+    """``decoder`` told this stream and model (a new process if there is none or it has died), so that
+    it buffers the stream and loads the model before decoding is asked for."""
+    if decoder is not None and not decoder.alive:  # it died (its reason was shown): a new one
+        decoder.close()
+        decoder = None
+    if decoder is None:
+        decoder = DecoderProcess(buffer_seconds)
+    decoder.set_stream(stream)  # first: it buffers while the model loads
+    decoder.set_model(model_path)
+    return decoder
 
 
 def _child_main(conn: Any, buffer_seconds: float) -> None:
@@ -230,6 +266,7 @@ def _child_main(conn: Any, buffer_seconds: float) -> None:
                                    "stream": "" if acq is not None else problem["stream"]})
                 elif kind == "stop":
                     stop_runner()
+                    send("stopped", args[0])
                 elif kind == "start" and runner is None:
                     run, opts = args
                     if model is None or acq is None:

@@ -1,8 +1,12 @@
 """Cued feedback runs: a paradigm run with a model, decoded live, recorded and scored per trial.
 
 :class:`FeedbackSession` is a :class:`~bcigui.core.recording.session.CalibrationSession` (same
-schedule, marker outlet, crash-safe recording and BIDS layout, task ``<paradigm>feedback``) plus an
-:class:`~bcigui.core.online.runner.OnlineRunner` on the same acquisition. Each cue the session shows
+schedule, marker outlet, crash-safe recording and BIDS layout, task ``<paradigm>feedback``) plus the
+decoder of the online panel: an :class:`~bcigui.core.online.runner.OnlineRunner` in its own process
+(:class:`~bcigui.core.online.process.DecoderProcess`) on the same stream, so that decoding never takes
+the interpreter from the stimulus window's frames (an SSVEP flicker dropped 2-10 % of its frames with the
+runner in a thread of the app, 0.2-1.2 % with it in its own process, 0.6-1.0 % without decoding). Each
+cue the session shows
 is scored against the predictions the way ``bcigui evaluate --pseudo-online`` scores a recording
 (:class:`~bcigui.core.online.scoring.TrialScorer`, windows ending in ``[cue + tmax, cue + tmax + 0.5]``),
 so the live score is against this run's own cues only. Every prediction goes to
@@ -14,6 +18,8 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +28,8 @@ import pylsl
 
 from bcigui.core.decoders.evaluation import binomial_p_value
 from bcigui.core.online.decoder import Prediction
+from bcigui.core.online.process import DecoderProcess
+from bcigui.core.online.runner import RunnerOptions
 from bcigui.core.online.scoring import TrialScorer
 from bcigui.core.paradigms import markers as mk
 from bcigui.core.paradigms.base import Paradigm, Phase
@@ -73,13 +81,10 @@ class FeedbackSession(CalibrationSession):
     def __init__(self, acquisition: Any, paradigm: Paradigm, out: str | Path, info: SessionInfo, model: Any,
                  model_path: str | Path, outlet: MarkerOutlet | None = None, max_seconds: float | None = None,
                  record_markers_directly: bool = False, other_markers: tuple[str, ...] = (),
-                 hop: float = 0.1, smoothing: int = 5, predictions_outlet: str | None = None) -> None:
-        from bcigui.core.online.runner import OnlineRunner
-
+                 hop: float = 0.1, smoothing: int = 5, predictions_outlet: str | None = None,
+                 decoder: DecoderProcess | None = None) -> None:
         if info.task is None:
             info.task = feedback_task(paradigm.name)
-        super().__init__(acquisition, paradigm, out, info, outlet, max_seconds, record_markers_directly,
-                         other_markers)
         self.model, self.model_path = model, Path(model_path)
         manifest = model.manifest
         self.classes = [str(c) for c in manifest["classes"]]
@@ -87,19 +92,47 @@ class FeedbackSession(CalibrationSession):
         if missing:
             raise ValueError(f"the paradigm cues classes the model does not know: {missing} "
                              f"(model classes: {self.classes})")
+        self.options = RunnerOptions(hop=hop, outlet_name=predictions_outlet)
+        self.options.runner(model, acquisition)  # the stream must fit the model: said now, before anything starts
+        super().__init__(acquisition, paradigm, out, info, outlet, max_seconds, record_markers_directly,
+                         other_markers)
         self.event_map = {str(k): str(v) for k, v in (manifest.get("event_map") or {}).items()}
         tmax = float(manifest["tmax"])
         self.scorer = TrialScorer(self.classes, start=tmax, stop=tmax + 0.5)
         self.smoothing = max(1, int(smoothing))
         self._recent: list[np.ndarray] = []
         self._lock = threading.Lock()
-        self.online = OnlineRunner(model.pipeline, manifest, acquisition, hop=hop, outlet_name=predictions_outlet)
-        self.online.subscribe(self._on_prediction)
+        self.n_predictions = 0
+        self._own_decoder = decoder is None
+        self.decoder = decoder if decoder is not None else DecoderProcess(
+            float(getattr(acquisition, "buffer_seconds", 60.0)))
+        self.decoder.set_stream(acquisition.eeg.desc)  # first: it buffers while the model loads
+        self.decoder.set_model(self.model_path)
+        self.decoder.subscribe(self._on_prediction)
         self.summary_path: Path | None = None
+
+    def decoder_problem(self) -> str | None:
+        """Why the decoder cannot start (``None``: ready; ``""``: still loading the model or the stream)."""
+        if not self.decoder.alive:
+            return self.decoder.status.reason or "the decoding process ended unexpectedly"
+        if self.decoder.loading:
+            return ""
+        return None if self.decoder.ready else "; ".join(self.decoder.missing.values())
+
+    def wait_decoder(self, timeout: float = 60.0) -> None:
+        """Block until the decoding process holds the model and the stream; ``RuntimeError`` if it cannot."""
+        deadline = time.monotonic() + timeout
+        while (problem := self.decoder_problem()) == "":
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the decoder was not ready after {timeout:g} s")
+            time.sleep(0.05)
+        if problem:
+            raise RuntimeError(f"the decoder cannot start: {problem}")
 
     # -- decoding ------------------------------------------------------------------------------
     def _on_prediction(self, pred: Prediction) -> None:
         with self._lock:
+            self.n_predictions += 1
             self.scorer.add_prediction(pred)
             if pred.index >= 0:
                 self._recent = [*self._recent[-(self.smoothing - 1):], np.asarray(pred.proba)] \
@@ -121,10 +154,9 @@ class FeedbackSession(CalibrationSession):
 
     # -- session hooks -----------------------------------------------------------------------------
     def begin(self) -> list[Phase]:
-        self.plan.bcirec.parent.mkdir(parents=True, exist_ok=True)
+        self.wait_decoder()
         phases = super().begin()
-        self.online.log_path = self.plan.bcirec / "predictions.jsonl"
-        self.online.start()
+        self.decoder.start(replace(self.options, log_path=str(self.plan.bcirec / "predictions.jsonl")))
         return phases
 
     def shown(self, phases: list[Phase], timestamp: float | None = None) -> float:
@@ -147,6 +179,9 @@ class FeedbackSession(CalibrationSession):
         out = super().progress(now)
         out["score"] = self.score(now)
         out["feedback"] = self.feedback()
+        status = self.decoder.status
+        out["decoder_warning"] = (f"no feedback: {status.reason}; the run is still recorded"
+                                  if status.state == "error" else "")
         return out
 
     def finish(self, settle: float | None = None) -> Path:
@@ -157,9 +192,16 @@ class FeedbackSession(CalibrationSession):
         try:
             out = super().finish(settle=settle)
         finally:
-            self.online.stop()
+            self.release_decoder()
         self.summary_path = self.write_summary(out)
         return out
+
+    def release_decoder(self) -> None:
+        """Stop decoding; end the decoding process if this session started it."""
+        self.decoder.stop(timeout=5.0)  # every prediction logged has reached the score
+        self.decoder.unsubscribe(self._on_prediction)
+        if self._own_decoder:
+            self.decoder.close()
 
     def summary(self) -> dict[str, Any]:
         with self._lock:
@@ -169,7 +211,7 @@ class FeedbackSession(CalibrationSession):
             model=self.model_path.name, model_sha256=file_sha256(self.model_path), task=self.task,
             run=self.plan.run, paradigm=self.paradigm.name,
             trial_duration=self.paradigm.total_duration() / max(1, self.paradigm.n_trials()),
-            predictions=int(self.online.status.predictions),
+            predictions=self.n_predictions,
         )
         return res
 

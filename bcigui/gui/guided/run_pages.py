@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -188,9 +189,21 @@ class FeedbackPage(RunPage):
         self.lay.addWidget(QLabel("Runs of this session:"))
         self.lay.addWidget(self.results, 1)
         self.session_obj = None
+        self.decoder = None  # the decoding process of this session's feedback runs
 
     def initializePage(self) -> None:  # noqa: N802 - Qt API
         self._show_duration()
+        self._decoder()  # started now: it has loaded the model by the time the run starts
+
+    def _decoder(self) -> Any:
+        """The page's decoding process (as the online panel's), told the stream and the model."""
+        from bcigui.core.online.process import live_decoder
+
+        acq, res = self.w.acquisition, self.w.state.get("training")
+        self.decoder = live_decoder(self.decoder, getattr(getattr(acq, "eeg", None), "desc", None),
+                                    res.model_path if res is not None else None,
+                                    float(getattr(acq, "buffer_seconds", 60.0)))
+        return self.decoder
 
     def paradigm(self) -> Any:
         from bcigui.core.paradigms import make_paradigm
@@ -219,14 +232,35 @@ class FeedbackPage(RunPage):
             paradigm = self.paradigm()
             outlet, direct = self._outlet_args()
             self.session_obj = FeedbackSession(self.w.acquisition, paradigm, self.w.root, self._session_info(),
-                                               model, res.model_path, outlet, None, direct)
+                                               model, res.model_path, outlet, None, direct, decoder=self._decoder())
         except (ValueError, OSError) as err:
             self._run_failed(f"Could not start: {err}")
             return
         self.start_button.setEnabled(False)
         self.status.setStyleSheet("")
+        self.running = True
+        self.completeChanged.emit()
+        self._when_decoder_ready(paradigm)
+
+    def _when_decoder_ready(self, paradigm: Any) -> None:
+        """Open the run's windows once the decoding process holds the model (polled: never blocks)."""
+        problem = self.session_obj.decoder_problem()
+        if problem == "":
+            self.status.setText("Preparing the decoder…")
+            QTimer.singleShot(100, self, lambda: self._when_decoder_ready(paradigm))
+            return
+        if problem:
+            self.session_obj.release_decoder()
+            self._run_failed(f"Could not start: {problem}")
+            return
         self.status.setText(f"Feedback run running ({minutes(paradigm.total_duration())}).")
         self._start_run(self.session_obj)
+
+    def stop(self) -> None:
+        super().stop()
+        if self.decoder is not None:
+            self.decoder.close()
+            self.decoder = None
 
     def _run_saved(self, path: str) -> None:
         from bcigui.gui.paradigms.operator import score_text

@@ -8,7 +8,7 @@ from typing import Any
 from PySide6 import QtCore, QtWidgets
 
 from bcigui.core.online import REJECTED, OnlineRunner
-from bcigui.core.online.process import DecoderProcess
+from bcigui.core.online.process import DecoderProcess, live_decoder
 from bcigui.core.online.runner import RunnerOptions
 from bcigui.core.online.scoring import TrialScorer
 from bcigui.core.paradigms.markers import class_from_marker, ssvep_frequency
@@ -215,13 +215,8 @@ class OnlinePanel(QtWidgets.QWidget):
         """Give the decoding process the model and the stream now, so that it is ready at start."""
         if not self.own_process.isChecked():
             return
-        if self.decoder is not None and not self.decoder.alive:  # it died (its reason was shown): a new one
-            self.decoder.close()
-            self.decoder = None
-        if self.decoder is None:
-            self.decoder = DecoderProcess(float(getattr(self.acquisition, "buffer_seconds", 60.0)))
-        self.decoder.set_stream(self._stream())  # first: it buffers while the model loads
-        self.decoder.set_model(self.model_path)
+        self.decoder = live_decoder(self.decoder, self._stream(), self.model_path,
+                                    float(getattr(self.acquisition, "buffer_seconds", 60.0)))
 
     # -- cue source -------------------------------------------------------------------------
     def _readers(self) -> list:

@@ -130,7 +130,7 @@ class OperatorPanel(QWidget):
         if score is not None:
             self.score_label.setText(score_text(score))
         warning = "\n".join([*(f"Signal: {m}" for m in pr.get("stream_problems", [])),
-                              pr.get("stimulus_warning", "")]).strip()
+                              pr.get("stimulus_warning", ""), pr.get("decoder_warning", "")]).strip()
         self.stimulus_warning.setText(warning)
         self.stimulus_warning.setVisible(bool(warning))
         self.bar.setRange(0, max(1, n))

@@ -7,33 +7,16 @@ import os
 import signal
 import time
 
-import mne
 import pylsl
 import pytest
 
-from bcigui.core.data import Event, Recording, make_epochs
-from bcigui.core.decoders.pipelines import make_csp_lda
-from bcigui.core.model_file import save_model
 from bcigui.core.online.process import DecoderProcess
 from bcigui.core.online.runner import RunnerOptions
-from bcigui.core.signal.filters import FilterSpec
 from bcigui.core.stream.lsl import find_stream
-from bcigui.core.stream.simulator import Simulator, generate
+from bcigui.core.stream.simulator import Simulator
+from tests.conftest import mi_model_file as _model
 
 CLASSES = ("left_hand", "right_hand")
-FILT = FilterSpec(8, 30)
-
-
-def _model(path, n_channels: int):
-    sim = generate("mi", n_channels=n_channels, srate=250.0, seconds=200, seed=31, classes=CLASSES)
-    raw = mne.io.RawArray(sim.data.T, mne.create_info(sim.ch_names, sim.sfreq, "eeg"), verbose=False)
-    rec = Recording(raw, [Event(i / sim.sfreq, 0.0, lab) for i, lab in sim.events], None, 0)
-    ep = make_epochs([rec], {f"cue/{c}": c for c in CLASSES}, 1.0, 3.0, FILT)
-    pipe = make_csp_lda(ep.sfreq, ep.ch_names, ep.classes).fit(ep.X, ep.y)
-    save_model(path, pipe, {"paradigm": "mi", "pipeline": "csp_lda", "classes": list(pipe.classes_),
-                            "ch_names": ep.ch_names, "sfreq": ep.sfreq, "tmin": 1.0, "tmax": 3.0,
-                            "filter": FILT.to_dict()})
-    return path
 
 
 def _wait(until, timeout: float) -> None:
@@ -56,10 +39,14 @@ def test_decodes_in_its_own_process_publishes_and_restarts(decoder, unique_name,
     with Simulator("mi", n_channels=16, srate=250.0, seed=32, name=unique_name, classes=CLASSES):
         assert not decoder.ready
         decoder.set_model(model)
+        assert decoder.loading  # until the child answers, what it holds is not known
         decoder.set_stream(find_stream(unique_name))
         _wait(lambda: decoder.ready, 20)
+        assert not decoder.loading
         time.sleep(2.5)  # a window's worth buffered, as when the operator loads a model, then starts
         log = tmp_path / "pred.jsonl"
+        delivered = []
+        decoder.subscribe(delivered.append)
         t0 = time.monotonic()
         run = decoder.start(RunnerOptions(hop=0.1, outlet_name=f"{unique_name}-pred", log_path=str(log)))
         assert run is decoder and decoder.pid != os.getpid()
@@ -76,15 +63,18 @@ def test_decodes_in_its_own_process_publishes_and_restarts(decoder, unique_name,
         steps = {b.sample_index - a.sample_index for a, b in zip(preds, preds[1:], strict=False)}
         assert steps == {25}  # one window every hop (0.1 s at 250 Hz), none lost on the way
         assert published and all(len(s) == len(CLASSES) + 1 for s in published)
-        decoder.stop()
+        decoder.stop(timeout=5.0)  # returns once the child has stopped and its predictions are delivered
         assert decoder.status.state == "stopped"
         n_logged = len(log.read_text().splitlines())
+        assert n_logged == len(delivered) == decoder.status.predictions
+        decoder.unsubscribe(delivered.append)
         assert n_logged >= 30 and json.loads(log.read_text().splitlines()[0])["label"] in CLASSES
         # the same process decodes again, counting afresh
         decoder.start(RunnerOptions(outlet_name=None))
         _wait(lambda: decoder.status.predictions >= 5, 20)
         assert decoder.status.state == "running"
         decoder.stop()
+        assert len(delivered) == n_logged  # unsubscribed: the second run's predictions went elsewhere
     assert first < 1.0, f"first prediction {first:.2f} s after start with the model loaded and the stream buffered"
 
 
