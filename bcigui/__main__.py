@@ -1,3 +1,4 @@
 from bcigui.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # a spawned child (the decoding process) imports the main module
+    raise SystemExit(main())
