@@ -34,8 +34,11 @@ METHODS = {
     "ts_lr + prior (target x5)": ("ts_lr", {}, True, "recenter", 5.0),
     "csp_lda + prior": ("csp_lda", {}, True, "recenter", 1.0),
     "mdm + prior": ("mdm", {}, True, "recenter", 1.0),
+    "erp_ts": ("erp_ts", {}, False, None, 1.0),
+    "erp_ts + prior (euclidean)": ("erp_ts", {}, True, "euclidean", 1.0),
 }
-DEFAULT_METHODS = ("ts_lr", "ts_lr + prior", "ts_lr + prior (stretch)", "csp_lda + prior", "mdm + prior")
+DEFAULT_METHODS = ("ts_lr", "ts_lr + prior", "ts_lr + prior (stretch)", "csp_lda + prior", "mdm + prior", "erp_ts",
+                   "erp_ts + prior (euclidean)")
 
 
 def _epochs(dataset, subject: int, decoder: str):
@@ -146,9 +149,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.subjects:
             results["physionet-lr"] = run_dataset(physionet_lr(str(DATA / "physionet-eegmmidb")),
                                                   parse_subjects(args.subjects), methods)
-        if args.kalunga:
+        if args.kalunga:  # erp_ts is a motor-imagery decoder (movement-related potentials): not for SSVEP
             results["kalunga"] = run_dataset(kalunga(str(DATA / "kalunga2016-ssvep")), parse_subjects(args.kalunga),
-                                             methods)
+                                             [m for m in methods if METHODS[m][0] != "erp_ts"])
     if args.json:
         print(json.dumps(results, indent=2))
     else:

@@ -22,7 +22,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--trials", default="5,10,15,20", help="trials per class to train on (default: %(default)s)")
     p.add_argument("--prior", nargs="+", default=[], metavar="FILE",
                    help="recordings of earlier sessions or other subjects, as in `bcigui train --prior`")
-    p.add_argument("--align", choices=["recenter", "stretch"], help="as in `bcigui train --align`")
+    p.add_argument("--align", choices=["recenter", "stretch", "euclidean"], help="as in `bcigui train --align`")
     p.add_argument("--report", required=True, type=Path, help="write the curve as JSON here")
     p.add_argument("--overwrite", action="store_true", help="replace output files that already exist")
 

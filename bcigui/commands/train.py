@@ -30,11 +30,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--reference", choices=["average", "none"],
                    help="re-reference to the common average of the channels (applied online too)")
     p.add_argument("--prior", nargs="+", default=[], metavar="FILE",
-                   help="recordings of earlier sessions or other subjects (same --events), each re-centred on "
-                        "its own mean and trained on with the new session (covariance pipelines: csp_lda, ts_lr, mdm)")
-    p.add_argument("--align", choices=["recenter", "stretch"],
-                   help="re-centre the session on its own mean (implied by --prior; needed for `online --adapt`); "
-                        "'stretch' also scales each recording's spread")
+                   help="recordings of earlier sessions or other subjects (same --events), each aligned on "
+                        "its own mean and trained on with the new session")
+    p.add_argument("--align", choices=["recenter", "stretch", "euclidean"],
+                   help="align the session on its own mean (implied by --prior; needed for `online --adapt`): "
+                        "'recenter' its covariances (covariance pipelines: csp_lda, ts_lr, mdm; the default for "
+                        "them), 'stretch' also scales each recording's spread, 'euclidean' whitens the signals "
+                        "(any pipeline; the default for the others, e.g. erp_ts)")
     p.add_argument("--out", required=True, type=Path, help="output MODEL.bcimodel")
     p.add_argument("--report", type=Path, help="write the cross-validation report as JSON here")
     p.add_argument("--overwrite", action="store_true", help="replace output files that already exist")

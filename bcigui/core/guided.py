@@ -25,7 +25,7 @@ DEFAULT_ROOT = Path.home() / "bcigui-data"
 #: Robust pipelines tried by the guided session, per paradigm (best of them is kept).
 GUIDED_PIPELINES: dict[str, tuple[str, ...]] = {"mi": ("csp_lda", "ts_lr", "erp_ts"),
                                                 "ssvep": ("fbcca", "ssvep_features")}
-PRIOR_PIPELINES = ("ts_lr",)  # also tried with earlier sessions as a prior (re-centred), when there are any
+PRIOR_PIPELINES = ("ts_lr", "erp_ts")  # also tried with earlier sessions as a prior (aligned), when there are any
 ALPHA = 0.05
 _SES = re.compile(r"ses-([A-Za-z0-9]+)$")
 DATA_SUFFIXES = (".fif", ".edf", ".bdf", ".vhdr", ".set")
@@ -118,8 +118,8 @@ def train_guided(paths: Sequence[str | Path], paradigm: str, classes: Sequence[s
                  cancel: threading.Event | None = None, prior: Sequence[str | Path] = ()) -> GuidedTraining:
     """Cross-validate each pipeline on the calibration runs, save the best as the session's model.
 
-    With ``prior`` (earlier sessions' calibration runs), the covariance pipelines are also tried
-    trained on them, re-centred (``<name>+prior``)."""
+    With ``prior`` (earlier sessions' calibration runs), the pipelines of ``PRIOR_PIPELINES`` are
+    also tried trained on them, aligned (``<name>+prior``)."""
     from bcigui.core.decoders.training import train_files
     from bcigui.core.model_file import save_model
 

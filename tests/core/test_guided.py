@@ -71,12 +71,14 @@ def test_training_starts_from_earlier_sessions(shared_data, tmp_path):
     assert [p.name for p in earlier] == ["sub-01_ses-01_task-mi_run-01_eeg.fif", "sub-01_ses-01_task-mi_run-02_eeg.fif"]
     assert guided.earlier_runs(tmp_path, "01", "01", "mi") == []
     result = guided.train_guided(guided.runs_of(tmp_path, "01", "02", "mi"), "mi", ["left_hand", "right_hand"],
-                                 tmp_path, "01", "02", pipelines=["csp_lda", "ts_lr"], cv=3, prior=earlier)
-    assert list(result.reports) == ["csp_lda", "ts_lr", "ts_lr+prior"]
+                                 tmp_path, "01", "02", pipelines=["csp_lda", "ts_lr", "erp_ts"], cv=3, prior=earlier)
+    assert list(result.reports) == ["csp_lda", "ts_lr", "erp_ts", "ts_lr+prior", "erp_ts+prior"]
     prior_report = result.reports["ts_lr+prior"]
     assert prior_report["alignment"]["prior"]["domains"] == 2 and prior_report["alignment"]["prior"]["n_trials"] == 30
+    assert prior_report["alignment"]["method"] == "recenter"
+    assert result.reports["erp_ts+prior"]["alignment"]["method"] == "euclidean"  # signals aligned: any pipeline
     model = load_model(result.model_path)
-    assert set(model.manifest["guided"]["tried"]) == {"csp_lda", "ts_lr", "ts_lr+prior"}
+    assert set(model.manifest["guided"]["tried"]) == {"csp_lda", "ts_lr", "erp_ts", "ts_lr+prior", "erp_ts+prior"}
     # earlier sessions that cannot serve as a prior (another sampling rate) are skipped, not fatal
     bad = guided.session_dir(tmp_path, "01", "00") / "eeg"
     bad.mkdir(parents=True)

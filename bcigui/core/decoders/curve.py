@@ -123,7 +123,7 @@ def curve_files(paths: Sequence[str], paradigm: str, event_map: dict[str, str], 
             return pipe
         from bcigui.core.decoders.transfer import make_aligned
 
-        return make_aligned(pipe, prior_data, align or "recenter")
+        return make_aligned(pipe, prior_data, align)
 
     out = learning_curve(epochs.X, epochs.y, factory, trials, epochs.runs, epochs.onsets, progress=progress,
                          cancel=cancel)

@@ -109,7 +109,7 @@ _D = "bcigui.core.decoders."
 _F = "bcigui.core.features."
 _BLOCKS = (_D + "pipelines.PickChannels", _D + "pipelines.FilterBank", _F + "riemann.Covariances",
            _F + "riemann.TangentSpace", _F + "spatial.CSPFeatures", _D + "transfer.AlignedDecoder",
-           _D + "transfer.Recenter")
+           _D + "transfer.Recenter", _D + "transfer.EuclideanAligned")
 _TRUSTED = {
     "happyfeat": (*_BLOCKS, _F + "psd.PSDFeatures", _F + "connectivity.ConnectivityFeatures",
                   _F + "selection.AutoFeatSelector", _F + "selection.ManualSelector", _F + "combine.CombinedFeatures",

@@ -78,7 +78,7 @@ def default_filter(spec: PluginSpec, l_freq: float | None = None, h_freq: float 
 def make_decoder(epochs: Any, spec: PluginSpec, params: dict[str, Any] | None = None, prior: Any = None,
                  align: str | None = None) -> tuple[Any, dict[str, Any]]:
     """Unfitted pipeline of decoder ``spec`` for ``epochs`` and its validated parameters; with
-    ``prior`` or ``align`` wrapped into an :class:`~bcigui.core.decoders.transfer.AlignedDecoder`."""
+    ``prior`` or ``align`` wrapped for transfer (:func:`~bcigui.core.decoders.transfer.make_aligned`)."""
     classes = list(epochs.classes)
     if len(classes) < 2:
         raise ValueError(f"training needs at least two classes with epochs, got {epochs.counts()}")
@@ -86,7 +86,7 @@ def make_decoder(epochs: Any, spec: PluginSpec, params: dict[str, Any] | None = 
     if prior is not None or align:
         from bcigui.core.decoders.transfer import make_aligned
 
-        pipeline = make_aligned(pipeline, prior, align or "recenter")
+        pipeline = make_aligned(pipeline, prior, align)
     return pipeline, values
 
 
@@ -162,9 +162,11 @@ def train_epochs(epochs: Any, spec: PluginSpec, paradigm: str, params: dict[str,
                  prior_sources: Sequence[str] = ()) -> TrainResult:
     """Cross-validate then fit decoder ``spec`` on :class:`EpochsData`; returns pipeline, manifest, report.
 
-    ``prior`` (a :class:`~bcigui.core.decoders.transfer.Prior`) or ``align`` ("recenter"/"stretch")
-    wraps the covariance pipeline into an :class:`~bcigui.core.decoders.transfer.AlignedDecoder`:
-    this session re-centred on its own trials (inside each fold), the prior's domains on theirs."""
+    ``prior`` (a :class:`~bcigui.core.decoders.transfer.Prior`) or ``align`` ("recenter"/"stretch":
+    a covariance pipeline in an :class:`~bcigui.core.decoders.transfer.AlignedDecoder`; "euclidean":
+    any pipeline in a :class:`~bcigui.core.decoders.transfer.EuclideanAligned`; default: the first
+    for covariance pipelines, else the second) aligns this session on its own trials (inside each
+    fold), the prior's domains on theirs."""
     if paradigm not in PARADIGMS:
         raise invalid_option("paradigm", paradigm, list(PARADIGMS))
     sub = (lambda f, m: progress(0.9 * f, m)) if progress else None

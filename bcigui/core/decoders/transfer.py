@@ -12,6 +12,10 @@ other subjects given as ``prior`` each by their own mean, and fits the classifie
 Online, :meth:`AlignedDecoder.adapt` moves the new session's reference toward the live covariances
 (a running Riemannian mean, no labels). The prior is data for ``fit`` only; the fitted decoder keeps
 one reference matrix, never the prior's trials.
+
+:class:`EuclideanAligned` aligns the signals themselves (Euclidean alignment, He & Wu 2019): each
+domain's epochs are whitened by their mean spatial covariance, and any decoder, covariance-based or
+not (``erp_ts``), is trained on the aligned epochs of all domains.
 """
 
 from __future__ import annotations
@@ -26,10 +30,11 @@ from pyriemann.utils.geodesic import geodesic_riemann
 from pyriemann.utils.mean import mean_riemann
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
 from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
 
 from bcigui.core.checks import invalid_option
 
-ALIGNMENTS = ("recenter", "stretch")
+ALIGNMENTS = ("recenter", "stretch", "euclidean")
 
 
 def _whiten(C: np.ndarray, W: np.ndarray) -> np.ndarray:
@@ -63,6 +68,12 @@ class Prior:
     @property
     def n_trials(self) -> int:
         return int(sum(len(y) for _, y in self.domains))
+
+    def aligned_epochs(self) -> list[np.ndarray]:
+        """Each domain's epochs whitened by its own mean spatial covariance (Euclidean alignment)."""
+        if "euclidean" not in self._cache:
+            self._cache["euclidean"] = [_apply(euclidean_filter(X), X) for X, _ in self.domains]
+        return self._cache["euclidean"]
 
     def covariances(self, front: Any) -> list[np.ndarray]:
         """Covariances of each domain's epochs through the (unsupervised) pipeline ``front``."""
@@ -137,8 +148,8 @@ class AlignedDecoder(ClassifierMixin, BaseEstimator):
         self.target_weight = target_weight
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> AlignedDecoder:
-        if self.alignment not in ALIGNMENTS:
-            raise invalid_option("alignment", self.alignment, list(ALIGNMENTS))
+        if self.alignment not in ("recenter", "stretch"):
+            raise invalid_option("alignment", self.alignment, ["recenter", "stretch"])
         y = np.asarray(y).astype(str)
         stretch = self.alignment == "stretch"
         self.front_ = clone(self.front).fit(X, y)
@@ -183,6 +194,104 @@ class AlignedDecoder(ClassifierMixin, BaseEstimator):
         return float(distance_riemann(self.recenter_.reference_, self.calibration_reference_))
 
 
+def epoch_covariances(X: np.ndarray) -> np.ndarray:
+    """Spatial covariance ``x x^T / n_times`` of each epoch (no centring: the epochs are band-passed)."""
+    X = np.asarray(X, dtype=float)
+    return np.einsum("nct,ndt->ncd", X, X) / X.shape[-1]
+
+
+def _inv_sqrt(C: np.ndarray) -> np.ndarray:
+    w, V = np.linalg.eigh((C + C.T) / 2)
+    w = np.maximum(w, w.max() * 1e-10)  # a rank-deficient reference (e.g. average reference) stays finite
+    return (V / np.sqrt(w)) @ V.T
+
+
+def euclidean_filter(X: np.ndarray) -> np.ndarray:
+    """``R^(-1/2)``, ``R`` the arithmetic mean of the epochs' spatial covariances (He & Wu 2019)."""
+    return _inv_sqrt(epoch_covariances(X).mean(axis=0))
+
+
+def _apply(W: np.ndarray, X: np.ndarray) -> np.ndarray:
+    return np.einsum("ij,njt->nit", W, np.asarray(X, dtype=float))
+
+
+class EuclideanAligned(ClassifierMixin, BaseEstimator):
+    """Any epochs decoder trained on Euclidean-aligned signals (He & Wu 2019, IEEE TBME 67(2)).
+
+    Each domain's epochs are whitened by the inverse square root of its mean spatial covariance, so
+    that every domain's mean covariance is the identity; the new session by the mean of its own
+    calibration trials, each prior domain by its own. Unlike :class:`AlignedDecoder` the signals
+    themselves are aligned, so pipelines that are not built on covariances (``erp_ts``: Xdawn
+    potentials and rhythms) learn from other people too.
+
+    Parameters
+    ----------
+    pipeline : epochs -> class (any decoder).
+    prior : :class:`Prior` or None; used by ``fit`` only (clear it before saving).
+    target_weight : weight of each trial of the new session relative to a prior trial (copies).
+    """
+
+    alignment = "euclidean"
+
+    def __init__(self, pipeline: Any, prior: Prior | None = None, target_weight: float = 1.0) -> None:
+        self.pipeline = pipeline
+        self.prior = prior
+        self.target_weight = target_weight
+
+    def fit(self, X: np.ndarray, y: np.ndarray) -> EuclideanAligned:
+        y = np.asarray(y).astype(str)
+        C = epoch_covariances(X)
+        self.reference_ = C.mean(axis=0)
+        self.calibration_reference_ = self.reference_.copy()
+        self.filter_ = _inv_sqrt(self.reference_)
+        self.n_seen_ = len(C)
+        copies = max(1, int(round(self.target_weight)))
+        Xs, ys = [_apply(self.filter_, X)] * copies, [y] * copies
+        if self.prior is not None and len(self.prior):
+            for Xd, (_, yd) in zip(self.prior.aligned_epochs(), self.prior.domains, strict=True):
+                keep = np.isin(yd, np.unique(y))
+                Xs.append(Xd[keep])
+                ys.append(yd[keep])
+        self.pipeline_ = clone(self.pipeline).fit(np.concatenate(Xs), np.concatenate(ys))
+        self.classes_ = np.asarray(self.pipeline_.classes_)
+        return self
+
+    def aligned(self, X: np.ndarray) -> np.ndarray:
+        """Epochs ``X`` whitened by this session's current reference."""
+        check_is_fitted(self, "filter_")
+        X = np.asarray(X, dtype=float)
+        if X.ndim != 3 or X.shape[1] != len(self.filter_):
+            raise ValueError(f"epochs must have shape (n_epochs, {len(self.filter_)} channels, n_times), "
+                             f"got {X.shape}")
+        return _apply(self.filter_, X)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        Z = self.aligned(X)  # checks the fit and the shape first
+        return self.pipeline_.predict(Z)
+
+    def predict_proba(self, X: np.ndarray) -> np.ndarray:
+        Z = self.aligned(X)  # checks the fit and the shape first
+        return self.pipeline_.predict_proba(Z)
+
+    def decision_function(self, X: np.ndarray) -> np.ndarray:
+        Z = self.aligned(X)  # checks the fit and the shape first
+        return self.pipeline_.decision_function(Z)
+
+    def adapt(self, X: np.ndarray, min_rate: float = 0.0) -> None:
+        """Unsupervised update of the reference from epochs ``X``: a running mean of their covariances
+        whose step never falls below ``min_rate`` (to follow drift)."""
+        ref = self.reference_
+        for C in epoch_covariances(X):
+            self.n_seen_ += 1
+            ref = ref + max(1.0 / self.n_seen_, min_rate) * (C - ref)
+        self.reference_ = (ref + ref.T) / 2
+        self.filter_ = _inv_sqrt(self.reference_)
+
+    def drift(self) -> float:
+        """Riemannian distance of the current reference from the one fitted on the calibration trials."""
+        return float(distance_riemann(self.reference_, self.calibration_reference_))
+
+
 def _takes_weight(back: Any) -> bool:
     import inspect
 
@@ -193,8 +302,16 @@ def _takes_weight(back: Any) -> bool:
         return False
 
 
-def make_aligned(pipeline: Any, prior: Prior | None = None, alignment: str = "recenter",
-                 target_weight: float = 1.0) -> AlignedDecoder:
-    """Wrap a covariance pipeline (``csp_lda``, ``ts_lr``, ``mdm``) into an :class:`AlignedDecoder`."""
+def make_aligned(pipeline: Any, prior: Prior | None = None, alignment: str | None = None,
+                 target_weight: float = 1.0) -> AlignedDecoder | EuclideanAligned:
+    """Wrap a pipeline for transfer: a covariance pipeline (``csp_lda``, ``ts_lr``, ``mdm``) into an
+    :class:`AlignedDecoder` (``recenter``, ``stretch``), any pipeline into :class:`EuclideanAligned`
+    (``euclidean``). ``None``: ``recenter`` for covariance pipelines, else ``euclidean``."""
+    if alignment is None:
+        alignment = "recenter" if "cov" in [n for n, _ in getattr(pipeline, "steps", ())] else "euclidean"
+    if alignment not in ALIGNMENTS:
+        raise invalid_option("alignment", alignment, list(ALIGNMENTS))
+    if alignment == "euclidean":
+        return EuclideanAligned(pipeline, prior=prior, target_weight=target_weight)
     front, back = split_covariance_pipeline(pipeline)
     return AlignedDecoder(front, back, prior=prior, alignment=alignment, target_weight=target_weight)

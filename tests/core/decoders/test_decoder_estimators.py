@@ -5,10 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from sklearn.base import clone
+from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.exceptions import NotFittedError
+from sklearn.pipeline import make_pipeline
 
 from bcigui.core.decoders.pipelines import FilterBank, PickChannels
 from bcigui.core.decoders.ssvep import CCA, TRCA, FilterBankStack, SSVEPFeatures
+from bcigui.core.decoders.transfer import EuclideanAligned
 from bcigui.core.features.spatial import CSPFeatures
 from tests.conftest import fit_by_convention
 
@@ -33,6 +36,7 @@ ESTIMATORS = [
     SSVEPFeatures(SF),
     CCA(SF),
     TRCA(SF, n_bands=1),
+    EuclideanAligned(make_pipeline(CSPFeatures(2), LinearDiscriminantAnalysis())),
 ]
 
 

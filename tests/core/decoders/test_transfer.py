@@ -9,11 +9,19 @@ import numpy as np
 import pytest
 from pyriemann.utils.mean import mean_riemann
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 
 from bcigui.cli import main
 from bcigui.core.decoders.curve import learning_curve
 from bcigui.core.decoders.pipelines import make_ts
-from bcigui.core.decoders.transfer import AlignedDecoder, Prior, Recenter, make_aligned
+from bcigui.core.decoders.transfer import (
+    AlignedDecoder,
+    EuclideanAligned,
+    Prior,
+    Recenter,
+    epoch_covariances,
+    make_aligned,
+)
 from bcigui.core.model_file import load_model
 from bcigui.core.online.decoder import ModelSpec, SlidingDecoder
 from tests.conftest import physionet_file
@@ -60,6 +68,47 @@ def test_prior_from_a_rescaled_subject_helps_with_few_trials() -> None:
     assert with_prior.set_params(prior=None).prior is None  # what the model file keeps
 
 
+def test_euclidean_alignment_makes_each_domain_mean_covariance_the_identity() -> None:
+    X, y = mi_epochs(n_per_class=20, n_channels=8, seed=7)
+    mix = np.random.default_rng(0).standard_normal((8, 8)) + 3 * np.eye(8)  # another head: sources mixed anew
+    Xp, yp = mi_epochs(n_per_class=20, n_channels=8, seed=8)
+    prior = Prior([(np.einsum("ij,njt->nit", mix, Xp), yp)])
+    ea = make_aligned(make_ts(128.0, CH, ["left", "right"], classifier="lda"), prior, "euclidean").fit(X * 4.0, y)
+    assert isinstance(ea, EuclideanAligned) and ea.alignment == "euclidean"
+    np.testing.assert_allclose(epoch_covariances(ea.aligned(X * 4.0)).mean(axis=0), np.eye(8), atol=1e-8)
+    np.testing.assert_allclose(epoch_covariances(prior.aligned_epochs()[0]).mean(axis=0), np.eye(8), atol=1e-8)
+    # not a covariance pipeline: the default alignment for it is euclidean; recenter is refused
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    flat = make_pipeline(FunctionTransformer(lambda Z: Z.reshape(len(Z), -1)), LinearDiscriminantAnalysis())
+    assert isinstance(make_aligned(flat, prior), EuclideanAligned)
+    with pytest.raises(ValueError, match="covariances"):
+        make_aligned(flat, prior, "recenter")
+
+
+def test_euclidean_adaptation_on_a_stationary_stream_converges_to_the_offline_alignment() -> None:
+    X, y = mi_epochs(n_per_class=100, n_channels=6, seed=9)
+    base = make_ts(128.0, CH[:6], ["left", "right"], classifier="lda")
+    offline = EuclideanAligned(base).fit(X, y)
+    start = EuclideanAligned(base).fit(X[:10] * 3.0, y[:10])  # calibrated on a scaled session
+    before = np.linalg.norm(start.reference_ - offline.reference_)
+    start.adapt(X)
+    assert np.linalg.norm(start.reference_ - offline.reference_) < 0.05 * before and start.drift() > 0
+
+
+def test_euclidean_prior_lets_a_mixed_subject_decode_from_few_trials() -> None:
+    X, y = mi_epochs(n_per_class=40, n_channels=8, effect=0.8, seed=3)
+    Xt, yt = mi_epochs(n_per_class=40, n_channels=8, effect=0.8, seed=4)
+    Xt = Xt * 5.0  # the new "subject": same sources, five times the amplitude
+    few = np.r_[np.nonzero(yt == "left")[0][:4], np.nonzero(yt == "right")[0][:4]]
+    test = np.setdiff1d(np.arange(len(yt)), few)
+    base = make_ts(128.0, CH, ["left", "right"], classifier="lda")
+    with_prior = make_aligned(base, Prior([(X, y)]), "euclidean").fit(Xt[few], yt[few])
+    assert np.mean(with_prior.predict(Xt[test]) == yt[test]) > 0.8
+    assert with_prior.set_params(prior=None).prior is None  # what the model file keeps
+
+
 class Memoriser(ClassifierMixin, BaseEstimator):
     """Records what it was trained on; predicts by exact match (a perfect leak detector)."""
 
@@ -95,8 +144,8 @@ def test_curve_never_tests_on_a_training_trial_and_a_planted_leak_is_caught() ->
     assert sum(Memoriser.leaked) >= 1
 
 
-@pytest.mark.parametrize("with_prior", [False, True])
-def test_curve_with_permuted_labels_stays_at_chance(with_prior: bool) -> None:
+@pytest.mark.parametrize(("with_prior", "alignment"), [(False, None), (True, None), (True, "euclidean")])
+def test_curve_with_permuted_labels_stays_at_chance(with_prior: bool, alignment: str | None) -> None:
     X, y = mi_epochs(n_per_class=40, n_channels=8, effect=0.8, seed=5)
     alternate = np.ravel(np.column_stack([np.arange(40), np.arange(40, 80)]))  # left, right, left, ...
     X, y = X[alternate], y[alternate]
@@ -107,15 +156,15 @@ def test_curve_with_permuted_labels_stays_at_chance(with_prior: bool) -> None:
     for seed in range(3):
         yperm = np.random.default_rng(seed).permutation(y)
 
-        def factory() -> AlignedDecoder:
-            return make_aligned(make_ts(128.0, CH, ["left", "right"], classifier="lda"), prior)
+        def factory() -> AlignedDecoder | EuclideanAligned:
+            return make_aligned(make_ts(128.0, CH, ["left", "right"], classifier="lda"), prior, alignment)
 
         accs.append(learning_curve(X, yperm, factory, [5, 10, 20], starts=False)["accuracy"])
     mean = np.mean(accs, axis=0)
     assert np.all(mean < 0.65) and np.all(mean > 0.35), mean
     true_prior = Prior([(Xp, yp)]) if with_prior else None
     real = learning_curve(X, y, lambda: make_aligned(make_ts(128.0, CH, ["left", "right"], classifier="lda"),
-                                                     true_prior), [10], starts=False)["accuracy"][0]
+                                                     true_prior, alignment), [10], starts=False)["accuracy"][0]
     assert real > 0.75  # the same curve does learn the true labels
 
 
@@ -151,6 +200,30 @@ def test_train_with_prior_exports_an_aligned_model_that_adapts_online(shared_dat
     out = json.loads(curve.read_text())
     assert out["trials_per_class"] == [5, 10] and len(out["accuracy"]) == 2 and out["n_test"][0] > out["n_test"][1]
     assert 0.4 < out["chance_level"] < 0.6
+
+
+def test_erp_ts_with_a_prior_is_euclidean_aligned_exported_and_decodes_online_as_offline(
+        shared_data: Path, tmp_path: Path) -> None:
+    model = tmp_path / "erp.bcimodel"
+    assert main(["train", "--data", str(physionet_file(1, 4)), "--paradigm", "mi", "--events", "T1=left,T2=right",
+                 "--tmin", "0", "--tmax", "3", "--pipeline", "erp_ts", "--cv", "3",
+                 "--prior", str(physionet_file(2, 4)), str(physionet_file(3, 4)), "--out", str(model)]) == 0
+    loaded = load_model(model)  # the safe loader trusts the wrapper through the decoders' registry
+    assert isinstance(loaded.pipeline, EuclideanAligned) and loaded.pipeline.prior is None
+    al = loaded.manifest["alignment"]
+    assert al["method"] == "euclidean" and al["prior"]["domains"] == 2 and al["adapt"] == "recommended"
+    # online = offline: the window that ends where epoch 0 ends gives the epoch's probabilities
+    from bcigui.core.data import load_recordings, make_epochs
+    from bcigui.core.signal.filters import FilterSpec
+
+    spec = ModelSpec.from_manifest(loaded.manifest)
+    recs = load_recordings([physionet_file(1, 4)])
+    ep = make_epochs(recs, {"T1": "left", "T2": "right"}, 0.0, 3.0, FilterSpec.from_dict(loaded.manifest["filter"]))
+    rec = recs[0]
+    end = int(round((ep.onsets[0] + spec.tmin) * rec.sfreq)) + spec.n_times
+    dec = SlidingDecoder(loaded.pipeline, spec, rec.ch_names, rec.sfreq, hop=1 / rec.sfreq)
+    preds = dec.process(rec.raw.get_data().T[:end], np.arange(end) / rec.sfreq)
+    np.testing.assert_allclose(preds[-1].proba, loaded.pipeline.predict_proba(ep.X[:1])[0], atol=1e-9)
 
 
 def test_adapt_needs_an_aligned_model() -> None:
