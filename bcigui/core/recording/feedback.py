@@ -5,11 +5,11 @@ schedule, marker outlet, crash-safe recording and BIDS layout, task ``<paradigm>
 decoder of the online panel: an :class:`~bcigui.core.online.runner.OnlineRunner` in its own process
 (:class:`~bcigui.core.online.process.DecoderProcess`) on the same stream, so that decoding never takes
 the interpreter from the stimulus window's frames (an SSVEP flicker dropped 2-10 % of its frames with the
-runner in a thread of the app, 0.2-1.2 % with it in its own process, 0.6-1.0 % without decoding). Each
-cue the session shows
-is scored against the predictions the way ``bcigui evaluate --pseudo-online`` scores a recording
-(:class:`~bcigui.core.online.scoring.TrialScorer`, windows ending in ``[cue + tmax, cue + tmax + 0.5]``),
-so the live score is against this run's own cues only. Every prediction goes to
+runner in a thread of the app, 0.2-1.2 % with it in its own process, 0.6-1.0 % without decoding).
+
+Each cue the session shows is scored against the predictions the way ``bcigui evaluate
+--pseudo-online`` scores a recording (:class:`~bcigui.core.online.scoring.TrialScorer`, windows
+ending in ``[cue + tmax, cue + tmax + 0.5]``), so the live score is against this run's own cues only. Every prediction goes to
 ``predictions.jsonl`` in the crash-safe folder; at the end the summary is written beside the
 session's ``eeg/`` folder as ``<run>_feedback.json``.
 """
