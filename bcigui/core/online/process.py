@@ -142,6 +142,15 @@ class DecoderProcess:
         """The child has not yet answered every :meth:`set_model` and :meth:`set_stream` (``missing`` may be stale)."""
         return self._answered < self._asked
 
+    def problem(self) -> str | None:
+        """Why decoding cannot start: ``None`` when ready, ``""`` while the child is still answering
+        what it was told (model, stream), else the reason."""
+        if not self.alive:
+            return self._ended()
+        if self.loading:
+            return ""
+        return "; ".join(self.missing.values()) or None
+
     @property
     def alive(self) -> bool:
         return self._proc.is_alive()

@@ -28,7 +28,7 @@ import pylsl
 
 from bcigui.core.decoders.evaluation import binomial_p_value
 from bcigui.core.online.decoder import Prediction
-from bcigui.core.online.process import DecoderProcess
+from bcigui.core.online.process import DecoderProcess, live_decoder
 from bcigui.core.online.runner import RunnerOptions
 from bcigui.core.online.scoring import TrialScorer
 from bcigui.core.paradigms import markers as mk
@@ -103,26 +103,16 @@ class FeedbackSession(CalibrationSession):
         self._recent: list[np.ndarray] = []
         self._lock = threading.Lock()
         self.n_predictions = 0
-        self._own_decoder = decoder is None
-        self.decoder = decoder if decoder is not None else DecoderProcess(
-            float(getattr(acquisition, "buffer_seconds", 60.0)))
-        self.decoder.set_stream(acquisition.eeg.desc)  # first: it buffers while the model loads
-        self.decoder.set_model(self.model_path)
+        self._own_decoder = decoder is None  # else the caller's (a new one if it had died: see .decoder)
+        self.decoder = live_decoder(decoder, acquisition.eeg.desc, self.model_path,
+                                    float(getattr(acquisition, "buffer_seconds", 60.0)))
         self.decoder.subscribe(self._on_prediction)
         self.summary_path: Path | None = None
-
-    def decoder_problem(self) -> str | None:
-        """Why the decoder cannot start (``None``: ready; ``""``: still loading the model or the stream)."""
-        if not self.decoder.alive:
-            return self.decoder.status.reason or "the decoding process ended unexpectedly"
-        if self.decoder.loading:
-            return ""
-        return None if self.decoder.ready else "; ".join(self.decoder.missing.values())
 
     def wait_decoder(self, timeout: float = 60.0) -> None:
         """Block until the decoding process holds the model and the stream; ``RuntimeError`` if it cannot."""
         deadline = time.monotonic() + timeout
-        while (problem := self.decoder_problem()) == "":
+        while (problem := self.decoder.problem()) == "":
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the decoder was not ready after {timeout:g} s")
             time.sleep(0.05)

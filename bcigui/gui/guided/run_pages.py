@@ -192,18 +192,15 @@ class FeedbackPage(RunPage):
         self.decoder = None  # the decoding process of this session's feedback runs
 
     def initializePage(self) -> None:  # noqa: N802 - Qt API
-        self._show_duration()
-        self._decoder()  # started now: it has loaded the model by the time the run starts
-
-    def _decoder(self) -> Any:
-        """The page's decoding process (as the online panel's), told the stream and the model."""
         from bcigui.core.online.process import live_decoder
 
+        self._show_duration()
+        # The page's decoding process (as the online panel's), started now: it has loaded the model
+        # by the time the run starts.
         acq, res = self.w.acquisition, self.w.state.get("training")
         self.decoder = live_decoder(self.decoder, getattr(getattr(acq, "eeg", None), "desc", None),
                                     res.model_path if res is not None else None,
                                     float(getattr(acq, "buffer_seconds", 60.0)))
-        return self.decoder
 
     def paradigm(self) -> Any:
         from bcigui.core.paradigms import make_paradigm
@@ -232,10 +229,11 @@ class FeedbackPage(RunPage):
             paradigm = self.paradigm()
             outlet, direct = self._outlet_args()
             self.session_obj = FeedbackSession(self.w.acquisition, paradigm, self.w.root, self._session_info(),
-                                               model, res.model_path, outlet, None, direct, decoder=self._decoder())
+                                               model, res.model_path, outlet, None, direct, decoder=self.decoder)
         except (ValueError, OSError) as err:
             self._run_failed(f"Could not start: {err}")
             return
+        self.decoder = self.session_obj.decoder  # a new process if the page's had died
         self.start_button.setEnabled(False)
         self.status.setStyleSheet("")
         self.running = True
@@ -244,7 +242,7 @@ class FeedbackPage(RunPage):
 
     def _when_decoder_ready(self, paradigm: Any) -> None:
         """Open the run's windows once the decoding process holds the model (polled: never blocks)."""
-        problem = self.session_obj.decoder_problem()
+        problem = self.session_obj.decoder.problem()
         if problem == "":
             self.status.setText("Preparing the decoder…")
             QTimer.singleShot(100, self, lambda: self._when_decoder_ready(paradigm))

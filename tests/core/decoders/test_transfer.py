@@ -56,14 +56,15 @@ def test_adaptation_on_a_stationary_stream_converges_to_the_offline_alignment() 
         Recenter().fit(_spd(20, 6, 2) * 3.0).reference_, offline.reference_)
 
 
-def test_prior_from_a_rescaled_subject_helps_with_few_trials() -> None:
+@pytest.mark.parametrize("alignment", [None, "euclidean"])  # None: re-centring, for a covariance pipeline
+def test_prior_from_a_rescaled_subject_helps_with_few_trials(alignment: str | None) -> None:
     X, y = mi_epochs(n_per_class=40, n_channels=8, effect=0.8, seed=3)
     Xt, yt = mi_epochs(n_per_class=40, n_channels=8, effect=0.8, seed=4)
     Xt = Xt * 5.0  # the new "subject": same sources, five times the amplitude
     few = np.r_[np.nonzero(yt == "left")[0][:4], np.nonzero(yt == "right")[0][:4]]
     test = np.setdiff1d(np.arange(len(yt)), few)
     base = make_ts(128.0, CH, ["left", "right"], classifier="lda")
-    with_prior = make_aligned(base, Prior([(X, y)])).fit(Xt[few], yt[few])
+    with_prior = make_aligned(base, Prior([(X, y)]), alignment).fit(Xt[few], yt[few])
     assert np.mean(with_prior.predict(Xt[test]) == yt[test]) > 0.8
     assert with_prior.set_params(prior=None).prior is None  # what the model file keeps
 
@@ -95,18 +96,6 @@ def test_euclidean_adaptation_on_a_stationary_stream_converges_to_the_offline_al
     before = np.linalg.norm(start.reference_ - offline.reference_)
     start.adapt(X)
     assert np.linalg.norm(start.reference_ - offline.reference_) < 0.05 * before and start.drift() > 0
-
-
-def test_euclidean_prior_lets_a_mixed_subject_decode_from_few_trials() -> None:
-    X, y = mi_epochs(n_per_class=40, n_channels=8, effect=0.8, seed=3)
-    Xt, yt = mi_epochs(n_per_class=40, n_channels=8, effect=0.8, seed=4)
-    Xt = Xt * 5.0  # the new "subject": same sources, five times the amplitude
-    few = np.r_[np.nonzero(yt == "left")[0][:4], np.nonzero(yt == "right")[0][:4]]
-    test = np.setdiff1d(np.arange(len(yt)), few)
-    base = make_ts(128.0, CH, ["left", "right"], classifier="lda")
-    with_prior = make_aligned(base, Prior([(X, y)]), "euclidean").fit(Xt[few], yt[few])
-    assert np.mean(with_prior.predict(Xt[test]) == yt[test]) > 0.8
-    assert with_prior.set_params(prior=None).prior is None  # what the model file keeps
 
 
 class Memoriser(ClassifierMixin, BaseEstimator):

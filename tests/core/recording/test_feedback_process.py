@@ -46,7 +46,7 @@ def test_a_feedback_run_decodes_in_its_own_process(stream, tmp_path):
     acq, outlet = stream
     session = _session(acq, outlet, tmp_path, mi_model_file(tmp_path / "m.bcimodel", 8))
     session.wait_decoder()
-    assert session.decoder_problem() is None and session.decoder.pid != os.getpid()
+    assert session.decoder.problem() is None and session.decoder.pid != os.getpid()
     session.run_headless()
     session.finish()
     assert not session.decoder.alive  # the session started it, the session ended it
