@@ -86,3 +86,15 @@ def screenshot_dir() -> Path:
     d = ROOT / "screenshots"
     d.mkdir(exist_ok=True)
     return d
+
+
+def physionet_sensorimotor(subject: int, run: int, out_dir: Path) -> Path:
+    """The PhysioNet run as a FIF of its 21 sensorimotor channels (FC, C and CP rows): the same trials
+    and events at a third of the channels, for tests whose point is not 64-channel accuracy."""
+    import mne
+
+    out = out_dir / f"S{subject:03d}R{run:02d}_sensorimotor_raw.fif"
+    if not out.exists():
+        raw = mne.io.read_raw_edf(physionet_file(subject, run), preload=True, verbose="error")
+        raw.pick(raw.ch_names[:21]).save(out, verbose="error")
+    return out

@@ -58,13 +58,15 @@ def test_training_starts_from_earlier_sessions(shared_data, tmp_path):
     import mne
 
     from bcigui.core.model_file import load_model
-    from tests.conftest import physionet_file
+    from tests.conftest import physionet_sensorimotor
 
+    src = tmp_path / "physionet"
+    src.mkdir()
     for ses, runs in (("01", (4, 8)), ("02", (12,))):
         eeg = guided.session_dir(tmp_path, "01", ses) / "eeg"
         eeg.mkdir(parents=True)
         for i, run in enumerate(runs, 1):
-            raw = mne.io.read_raw_edf(physionet_file(1, run), preload=True, verbose="error")
+            raw = mne.io.read_raw(physionet_sensorimotor(1, run, src), preload=True, verbose="error")
             raw.annotations.rename({"T1": "cue/left_hand", "T2": "cue/right_hand"})
             raw.save(eeg / f"sub-01_ses-{ses}_task-mi_run-{i:02d}_eeg.fif", verbose="error")
     earlier = guided.earlier_runs(tmp_path, "01", "02", "mi")
@@ -82,7 +84,8 @@ def test_training_starts_from_earlier_sessions(shared_data, tmp_path):
     # earlier sessions that cannot serve as a prior (another sampling rate) are skipped, not fatal
     bad = guided.session_dir(tmp_path, "01", "00") / "eeg"
     bad.mkdir(parents=True)
-    raw = mne.io.read_raw_edf(physionet_file(1, 4), preload=True, verbose="error").resample(80, verbose="error")
+    raw = mne.io.read_raw(physionet_sensorimotor(1, 4, src), preload=True, verbose="error")
+    raw.resample(80, verbose="error")
     raw.annotations.rename({"T1": "cue/left_hand", "T2": "cue/right_hand"})
     raw.save(bad / "sub-01_ses-00_task-mi_run-01_eeg.fif", verbose="error")
     again = guided.train_guided(guided.runs_of(tmp_path, "01", "02", "mi"), "mi", ["left_hand", "right_hand"],

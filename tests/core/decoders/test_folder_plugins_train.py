@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import physionet_file
+from tests.conftest import physionet_sensorimotor
 
 BANDVAR = '''
 import numpy as np
@@ -90,7 +90,7 @@ def test_third_party_tensor_feature_trains_exports_and_loads(tmp_path: Path, sha
     folder = tmp_path / "plugins"
     folder.mkdir()
     (folder / "bandvar.py").write_text(BANDVAR)
-    files = [str(physionet_file(1, r)) for r in (4, 8, 12)]
+    files = [str(physionet_sensorimotor(1, r, tmp_path)) for r in (4, 8, 12)]
     model, report = tmp_path / "bv.bcimodel", tmp_path / "bv.json"
     res = _bcigui("--plugins-dir", str(folder), "train", "--data", *files, "--paradigm", "mi", "--events", EVENTS,
                   "--pipeline", "happyfeat", "--param", "feature=bandvar", "--param", "fmin=8",
@@ -117,7 +117,7 @@ def test_third_party_decoder_trains_exports_and_loads(tmp_path: Path, shared_dat
     folder = tmp_path / "plugins"
     folder.mkdir()
     (folder / "logvar_lda.py").write_text(LOGVAR_DECODER)
-    files = [str(physionet_file(1, r)) for r in (4, 8, 12)]
+    files = [str(physionet_sensorimotor(1, r, tmp_path)) for r in (4, 8, 12)]
     model, report = tmp_path / "lv.bcimodel", tmp_path / "lv.json"
     res = _bcigui("--plugins-dir", str(folder), "train", "--data", *files, "--paradigm", "mi", "--events", EVENTS,
                   "--pipeline", "logvar_lda", "--cv", "5", "--out", str(model), "--report", str(report))

@@ -24,7 +24,7 @@ from bcigui.core.decoders.transfer import (
 )
 from bcigui.core.model_file import load_model
 from bcigui.core.online.decoder import ModelSpec, SlidingDecoder
-from tests.conftest import physionet_file
+from tests.conftest import physionet_file, physionet_sensorimotor
 from tests.core.decoders.decoder_sim import mi_epochs
 
 CH = [f"C{i}" for i in range(8)]
@@ -194,9 +194,10 @@ def test_train_with_prior_exports_an_aligned_model_that_adapts_online(shared_dat
 def test_erp_ts_with_a_prior_is_euclidean_aligned_exported_and_decodes_online_as_offline(
         shared_data: Path, tmp_path: Path) -> None:
     model = tmp_path / "erp.bcimodel"
-    assert main(["train", "--data", str(physionet_file(1, 4)), "--paradigm", "mi", "--events", "T1=left,T2=right",
+    data, *prior = (str(physionet_sensorimotor(s, 4, tmp_path)) for s in (1, 2, 3))
+    assert main(["train", "--data", data, "--paradigm", "mi", "--events", "T1=left,T2=right",
                  "--tmin", "0", "--tmax", "3", "--pipeline", "erp_ts", "--cv", "3",
-                 "--prior", str(physionet_file(2, 4)), str(physionet_file(3, 4)), "--out", str(model)]) == 0
+                 "--prior", *prior, "--out", str(model)]) == 0
     loaded = load_model(model)  # the safe loader trusts the wrapper through the decoders' registry
     assert isinstance(loaded.pipeline, EuclideanAligned) and loaded.pipeline.prior is None
     al = loaded.manifest["alignment"]
@@ -206,7 +207,7 @@ def test_erp_ts_with_a_prior_is_euclidean_aligned_exported_and_decodes_online_as
     from bcigui.core.signal.filters import FilterSpec
 
     spec = ModelSpec.from_manifest(loaded.manifest)
-    recs = load_recordings([physionet_file(1, 4)])
+    recs = load_recordings([data])
     ep = make_epochs(recs, {"T1": "left", "T2": "right"}, 0.0, 3.0, FilterSpec.from_dict(loaded.manifest["filter"]))
     rec = recs[0]
     end = int(round((ep.onsets[0] + spec.tmin) * rec.sfreq)) + spec.n_times

@@ -49,12 +49,12 @@ def test_simulated_mi_decoded_online_far_above_chance(unique_name, tmp_path):
                         pred_inlet.open_stream(timeout=5)
                         break
                 assert pred_inlet is not None
-                time.sleep(45)
+                time.sleep(30)  # three cues (one every ~9 s), about 60 scored windows
                 samples, stamps = pred_inlet.pull_chunk(timeout=1.0, max_samples=100000)
         truth = sim.ground_truth
-    assert run.status.state == "stopped" and run.status.predictions > 300
+    assert run.status.state == "stopped" and run.status.predictions > 200
     cues = [(t, lab[4:]) for t, lab in truth if lab.startswith("cue/")]
-    assert len(cues) >= 4
+    assert len(cues) >= 3
     # every window that lies entirely inside an imagery period is scored against its cue
     hits = total = 0
     for p in run.recent:

@@ -67,7 +67,7 @@ def _run_all(jobs: dict[str, tuple], out: Path, extra: dict[str, list[str]] | No
 @pytest.fixture(scope="module")
 def calibrations(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("loop")
-    _run_all({"mi1": ("mi", 1.0, 20, MI_FAST), "mi0": ("mi", 0.0, 20, MI_FAST),
+    _run_all({"mi1": ("mi", 1.0, 16, MI_FAST), "mi0": ("mi", 0.0, 16, MI_FAST),
               "ssvep1": ("ssvep", 1.0, 8, SSVEP_FAST), "ssvep0": ("ssvep", 0.0, 8, SSVEP_FAST)}, out)
     return out
 
@@ -95,11 +95,12 @@ def test_follow_mode_mi_calibration_is_decodable_only_with_skill(calibrations, t
     raw = mne.io.read_raw(run1, verbose="error")  # the BIDS run (BrainVision: markers are Comment/<name>)
     names = [d.removeprefix("Comment/") for d in raw.annotations.description]
     cues = Counter(mk.class_from_marker(d) for d in names if mk.class_from_marker(d))
-    assert cues == {"left_hand": 20, "right_hand": 20}  # the session's cues only, none of the subject's
+    assert cues == {"left_hand": 16, "right_hand": 16}  # the session's cues only, none of the subject's
     good = _train(run1, "mi", MI_EVENTS, "csp_lda", tmp_path / "mi1.bcimodel")
     bad = _train(_run_file(calibrations / "mi0", "mi"), "mi", MI_EVENTS, "csp_lda", tmp_path / "mi0.bcimodel")
     print("MI csp_lda: skill 1", good["accuracy"], good["p_value"], "| skill 0", bad["accuracy"], bad["p_value"])
-    assert good["accuracy"] >= 0.80 and good["p_value"] < 0.01
+    # 32 trials (as long as the 24 SSVEP trials): 24 correct (0.75) is p = 0.0035; skill 1 gave 0.82 (28 trials), 0.94
+    assert good["accuracy"] >= 0.75 and good["p_value"] < 0.01
     assert bad["accuracy"] < 0.70 and bad["p_value"] > 0.01
 
 
