@@ -4,9 +4,11 @@ patient -> signal check -> calibration -> training -> feedback -> report, a scre
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWizard
 
 from bcigui.core.plugins import Registry
 from bcigui.gui.app import apply_theme
@@ -120,6 +122,12 @@ def test_guided_session_end_to_end(qtbot, tmp_path, unique_name, screenshot_dir)
     qtbot.waitUntil(lambda: bool(report.paths) or "could not" in report.status.text(), timeout=60000)
     assert [p.suffix for p in report.paths] == [".html", ".pdf"], report.status.text()
     assert all(p.is_file() and p.parent == wiz.session_dir for p in report.paths)
+    html = report.paths[0].read_text(encoding="utf-8")
+    assert re.search(r"Recording date</td><td>\d{4}-\d\d-\d\d \d\d:\d\d<", html)  # dated in the run's file
+    buttons = {b: wiz.button(b).isVisible() for b in (QWizard.WizardButton.FinishButton,
+                                                      QWizard.WizardButton.CancelButton)}
+    assert buttons == {QWizard.WizardButton.FinishButton: True, QWizard.WizardButton.CancelButton: False}
+    assert "In short" in report.summary.text() and "Feedback run 1: " in report.summary.text()  # no need to open it
     _shot(wiz, screenshot_dir / "guided-6-report.png")
     decoder = feedback.decoder
     wiz.close()

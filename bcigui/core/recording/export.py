@@ -333,13 +333,15 @@ def _bv_text(text: str) -> str:
 
 def _descriptive_markers(vmrk: Path, raw) -> None:
     """Markers of a BrainVision file as ``Comment`` markers carrying the event names (mne-bids writes
-    numbered ``Stimulus`` codes, which tools reading the ``.vhdr`` alone cannot name)."""
+    numbered ``Stimulus`` codes, which tools reading the ``.vhdr`` alone cannot name), after a
+    ``New Segment`` marker dated with the recording's start."""
     text = vmrk.read_text(encoding="utf-8")
     head, sep, _ = text.partition("Mk1=")
     if not sep:
         head = text.rstrip("\n") + "\n"
     sfreq = float(raw.info["sfreq"])
-    lines = ["Mk1=New Segment,,1,1,0"]
+    date = raw.info["meas_date"]  # the recording's start, read back by MNE, EEGLAB, BrainVision Analyzer
+    lines = ["Mk1=New Segment,,1,1,0" + (f",{date.astimezone(dt.UTC):%Y%m%d%H%M%S%f}" if date else "")]
     ann = raw.annotations
     for i, (onset, duration, desc) in enumerate(zip(ann.onset, ann.duration, ann.description, strict=True)):
         sample = int(round((float(onset) - (raw.first_time if ann.orig_time is not None else 0.0)) * sfreq))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
@@ -163,6 +164,8 @@ class ReportPage(GuidedPage):
         for b in (self.make_button, self.open_button, self.folder_button):
             row.addWidget(b)
         self.lay.addLayout(row)
+        self.summary = text_label()  # the report's first section, so the outcome is seen without opening it
+        self.lay.addWidget(self.summary)
         self.lay.addStretch(1)
         self.paths: list[Path] = []
         self.task = None
@@ -176,14 +179,17 @@ class ReportPage(GuidedPage):
         self.make_button.setEnabled(False)
         self.status.setStyleSheet("")
         self.status.setText("Creating the report…")
+        self.summary.clear()
         self.task = run_in_thread(write_reports, self.w.session_dir, on_done=self._done, on_error=self._failed)
 
-    def _done(self, paths: list[Path]) -> None:
+    def _done(self, written: tuple[list[Path], list[str]]) -> None:
         self.task = None
-        self.paths = paths
+        self.paths, summary = written
         self.make_button.setEnabled(True)
         self.open_button.setEnabled(True)
-        self.status.setText("Report saved:<br>" + "<br>".join(f"<b>{p}</b>" for p in paths))
+        self.status.setText("Report saved:<br>" + "<br>".join(f"<b>{p}</b>" for p in self.paths))
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in summary)
+        self.summary.setText(f"<p><b>In short</b></p><ul>{items}</ul>" if items else "")
         self.completeChanged.emit()
 
     def _failed(self, err: BaseException, _tb: str) -> None:
@@ -193,10 +199,11 @@ class ReportPage(GuidedPage):
         self.status.setText(f"The report could not be created: {err}")
 
 
-def write_reports(session_dir: Path) -> list[Path]:
-    """HTML and PDF reports of the session, named after it, in its folder."""
+def write_reports(session_dir: Path) -> tuple[list[Path], list[str]]:
+    """HTML and PDF reports of the session, named after it, in its folder; and the report's summary."""
     from bcigui.core.report import build_report, write_report
 
     base = session_dir / f"{session_dir.parent.name}_{session_dir.name}_report"
     report = build_report(session_dir)  # one build, two documents
-    return [write_report(session_dir, base.with_suffix(suffix), report=report) for suffix in (".html", ".pdf")]
+    paths = [write_report(session_dir, base.with_suffix(suffix), report=report) for suffix in (".html", ".pdf")]
+    return paths, list(report.summary)

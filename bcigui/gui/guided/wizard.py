@@ -29,6 +29,7 @@ class GuidedSession(QWizard):
         self.setWindowTitle("bcigui — guided session")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)  # all is saved: only "Close"
         self.setOption(QWizard.WizardOption.HaveHelpButton, True)  # and F1: the guide's clinician part
         self.helpRequested.connect(self.show_guide)
         self.setWindowFlag(Qt.WindowType.Window, True)

@@ -107,6 +107,10 @@ def test_bids_layout_and_no_overwrite(tmp_path):
     assert out.name in scans
     back = mne.io.read_raw(out, verbose="error")
     assert "Comment/cue/left_hand" in back.annotations.description  # named in the .vmrk itself
+    assert raw.info["meas_date"] is not None and back.info["meas_date"] == raw.info["meas_date"]  # to the µs
+    i, j = (list(r.annotations.description).index(d) for r, d in ((raw, "cue/left_hand"),
+                                                                  (back, "Comment/cue/left_hand")))
+    assert back.annotations.onset[j] - back.first_time == pytest.approx(raw.annotations.onset[i] - raw.first_time)
     before = out.read_bytes()
     with pytest.raises(FileExistsError):
         write_bids(raw, tmp_path / "bids", "07", "02", "mi", 3)
