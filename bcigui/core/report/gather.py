@@ -536,6 +536,15 @@ def session_history(bids_root: Path, subject: str, session: str | None) -> list[
 
 
 # ---------------------------------------------------------------------------------------- main
+def _scan_start(rep: SessionReport, path: Path) -> dt.datetime | None:
+    """A run's start from the session's ``scans.tsv`` (``acq_time``), if it is there and readable."""
+    start = next((r.start for r in rep.runs if Path(r.file).name == path.name), None)
+    try:
+        return dt.datetime.fromisoformat(start.replace("Z", "+00:00")) if start else None
+    except ValueError:
+        return None
+
+
 def _run_info(session_dir: Path, path: Path, task: str, run: int, scans: dict[str, str]) -> RunInfo:
     side = _read_json(path.with_name(path.name.rsplit(".", 1)[0] + ".json")) or {}
     rel = path.relative_to(session_dir).as_posix()
@@ -608,7 +617,7 @@ def _calibration(rep: SessionReport, runs: list[tuple[Path, str, int]], step: An
     rep.paradigm = paradigm
     rep.planned = cfg or None
     line_freq = meta.get("line_freq") or rec0.raw.info.get("line_freq")
-    start = rec0.raw.info.get("meas_date")
+    start = rec0.raw.info.get("meas_date") or _scan_start(rep, files[0])  # runs written undated: scans.tsv
     rep.metadata.update({
         "Calibration runs": f"{len(recordings)} ({note})",
         "Paradigm": tx.paradigm_label(paradigm),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import csv
+import datetime as dt
 import hashlib
 import json
 import re
@@ -122,6 +123,22 @@ def test_trials_quality_and_model_match_the_files(recorded_session: Path) -> Non
     assert fb.model_in_session is True and fb.recording_exists is False and fb.significant
     assert fb.itr == pytest.approx((1 + 0.85 * np.log2(0.85) + 0.15 * np.log2(0.15)) * 60 / 4.25)
     assert rep.missing.keys() == {"history"}  # one session only: no trend yet
+    # the recording date: the run's own (BrainVision New Segment), the one scans.tsv says too
+    started = raw.info["meas_date"]
+    assert started is not None and rep.metadata["Recording date"] == started.astimezone().strftime("%Y-%m-%d %H:%M")
+    acq = next(r.start for r in rep.runs if r.file.endswith(run.name))
+    assert abs(dt.datetime.fromisoformat(acq.replace("Z", "+00:00")) - started) < dt.timedelta(seconds=1)
+
+
+def test_an_undated_run_takes_its_date_from_scans_tsv(recorded_session: Path, tmp_path: Path) -> None:
+    """Runs written before BrainVision files carried their date: the report falls back to scans.tsv."""
+    session = _copy_session(recorded_session, tmp_path)
+    vmrk = data_file(session, "mi").with_suffix(".vmrk")
+    vmrk.write_text(re.sub(r"(Mk1=New Segment,,1,1,0),\d+", r"\1", vmrk.read_text(encoding="utf-8")),
+                    encoding="utf-8")
+    assert mne.io.read_raw(data_file(session, "mi"), verbose="error").info["meas_date"] is None
+    assert build_report(session).metadata["Recording date"] == build_report(recorded_session).metadata[
+        "Recording date"] != "not recorded"
 
 
 def test_missing_pieces_are_stated_in_words(recorded_session: Path, tmp_path: Path) -> None:
