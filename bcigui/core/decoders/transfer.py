@@ -34,7 +34,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from bcigui.core.checks import invalid_option
 
-ALIGNMENTS = ("recenter", "stretch", "euclidean")
+COVARIANCE_ALIGNMENTS = ("recenter", "stretch")  # of covariances: AlignedDecoder
+ALIGNMENTS = (*COVARIANCE_ALIGNMENTS, "euclidean")  # and of the signals: EuclideanAligned
 
 
 def _whiten(C: np.ndarray, W: np.ndarray) -> np.ndarray:
@@ -148,8 +149,8 @@ class AlignedDecoder(ClassifierMixin, BaseEstimator):
         self.target_weight = target_weight
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> AlignedDecoder:
-        if self.alignment not in ("recenter", "stretch"):
-            raise invalid_option("alignment", self.alignment, ["recenter", "stretch"])
+        if self.alignment not in COVARIANCE_ALIGNMENTS:
+            raise invalid_option("alignment", self.alignment, list(COVARIANCE_ALIGNMENTS))
         y = np.asarray(y).astype(str)
         stretch = self.alignment == "stretch"
         self.front_ = clone(self.front).fit(X, y)
